@@ -1,0 +1,49 @@
+# Préau — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run install migrate demo serve test lint typecheck migrations-check pytest messages clean
+
+run: install migrate demo serve  ## install, migrate, seed the demo territory, serve on :8000
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
+	$(UV) sync --frozen
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+migrate:
+	$(PY) manage.py migrate --noinput
+
+demo:
+	$(PY) manage.py demo
+
+serve:
+	@echo "Préau is on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+
+test: install lint typecheck migrations-check pytest  ## every quality gate, then the tests
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck:
+	.venv/bin/mypy preau/
+
+migrations-check:
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check --fail-level WARNING
+
+pytest:
+	.venv/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+messages:  ## refresh the French and English catalogues (needs GNU gettext)
+	cd preau && ../$(PY) ../manage.py makemessages -l fr -l en --no-obsolete --ignore 'tests/*'
+	cd preau && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf var .venv

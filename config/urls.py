@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("preau.portal.urls")),
+    path("accounts/", include("preau.accounts.urls")),
+    path("console/", include("preau.console.urls")),
+    path("directory/", include("preau.directory.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]

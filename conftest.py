@@ -1,0 +1,168 @@
+"""The root fixture: two tenants, each with two schools and every kind of person.
+
+Every test of an endpoint can reach "someone else's" object at no cost: `world.other_school`
+(same tenant) and `world.foreign_*` (the other tenant).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+
+
+
+@dataclass
+class World:
+    tenant: Any
+    other_tenant: Any
+    year: Any
+    foreign_year: Any
+    authority: Any
+    school: Any
+    other_school: Any
+    foreign_school: Any
+    maths: Any
+    french: Any
+    class_a: Any
+    class_b: Any
+    other_class: Any
+    foreign_class: Any
+    group: Any
+    pupil: Any
+    pupil2: Any
+    pupil_b: Any
+    other_pupil: Any
+    foreign_pupil: Any
+    guardian: Any
+    guardian_b: Any
+    teacher: Any
+    teacher_b: Any
+    other_teacher: Any
+    staff: Any
+    director: Any
+    admin: Any
+    other_admin: Any
+    authority_admin: Any
+    operator: Any
+    foreign_admin: Any
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Any:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from preau.directory import models as m
+    from preau.directory.tests import factories as f
+
+    tenant = f.TenantFactory(name="Région Test", slug="region-test")
+    f.TenantHostFactory(tenant=tenant, host="testserver")
+    other_tenant = f.TenantFactory(name="Autre Territoire", slug="autre")
+    f.TenantHostFactory(tenant=other_tenant, host="other.test")
+    year = f.SchoolYearFactory(tenant=tenant)
+    foreign_year = f.SchoolYearFactory(tenant=other_tenant)
+    authority = f.AuthorityFactory(tenant=tenant, name="Département du Rhône")
+    school = f.SchoolFactory(tenant=tenant, name="Collège Victor Hugo")
+    other_school = f.SchoolFactory(tenant=tenant, name="Collège George Sand")
+    school.authorities.add(authority)
+    other_school.authorities.add(authority)
+    foreign_school = f.SchoolFactory(tenant=other_tenant, name="Collège Étranger")
+    maths = f.SubjectFactory(tenant=tenant, code="061300", label="Mathématiques")
+    french = f.SubjectFactory(tenant=tenant, code="030201", label="Français")
+    class_a = f.SchoolClassFactory(school=school, year=year, code="6A", name="6e A")
+    class_b = f.SchoolClassFactory(school=school, year=year, code="6B", name="6e B")
+    other_class = f.SchoolClassFactory(school=other_school, year=year, code="6A", name="6e A")
+    foreign_class = f.SchoolClassFactory(school=foreign_school, year=foreign_year, code="6A")
+
+    def person(first: str, last: str, *, tenant_: Any = tenant, **kw: Any) -> Any:
+        return f.PersonFactory(tenant=tenant_, first_name=first, last_name=last, **kw)
+
+    def member(p: Any, s: Any, profile: str, y: Any = year, **kw: Any) -> Any:
+        return m.Membership.objects.create(
+            tenant=p.tenant, person=p, school=s, year=y, profile=profile, **kw
+        )
+
+    pupil = person("Léa", "Martin")
+    member(pupil, school, m.Profile.PUPIL, school_class=class_a)
+    pupil2 = person("Hugo", "Bernard")
+    member(pupil2, school, m.Profile.PUPIL, school_class=class_a)
+    pupil_b = person("Chloé", "Dubois")
+    member(pupil_b, school, m.Profile.PUPIL, school_class=class_b)
+    other_pupil = person("Louis", "Thomas")
+    member(other_pupil, other_school, m.Profile.PUPIL, school_class=other_class)
+    foreign_pupil = person("Emma", "Petit", tenant_=other_tenant)
+    member(foreign_pupil, foreign_school, m.Profile.PUPIL, foreign_year, school_class=foreign_class)
+
+    guardian = person("Sophie", "Martin")
+    member(guardian, school, m.Profile.GUARDIAN)
+    m.GuardianLink.objects.create(tenant=tenant, pupil=pupil, guardian=guardian, level=1)
+    guardian_b = person("Marc", "Dubois")
+    member(guardian_b, school, m.Profile.GUARDIAN)
+    m.GuardianLink.objects.create(tenant=tenant, pupil=pupil_b, guardian=guardian_b, level=1)
+
+    teacher = person("Paul", "Durand")
+    member(teacher, school, m.Profile.TEACHER)
+    m.TeachingAssignment.objects.create(
+        tenant=tenant, teacher=teacher, school=school, year=year, school_class=class_a,
+        subject=maths, is_main=True,
+    )
+    teacher_b = person("Claire", "Moreau")
+    member(teacher_b, school, m.Profile.TEACHER)
+    m.TeachingAssignment.objects.create(
+        tenant=tenant, teacher=teacher_b, school=school, year=year, school_class=class_b,
+        subject=french,
+    )
+    other_teacher = person("Jean", "Lefèvre")
+    member(other_teacher, other_school, m.Profile.TEACHER)
+    m.TeachingAssignment.objects.create(
+        tenant=tenant, teacher=other_teacher, school=other_school, year=year,
+        school_class=other_class, subject=maths,
+    )
+    group = f.GroupFactory(school=school, year=year, code="LAT", name="Latin 5e")
+    group.classes.add(class_a, class_b)
+    for p in (pupil, pupil_b):
+        m.GroupMember.objects.create(tenant=tenant, group=group, person=p)
+    m.TeachingAssignment.objects.create(
+        tenant=tenant, teacher=teacher_b, school=school, year=year, group=group, subject=french
+    )
+
+    staff = person("Nadia", "Roux")
+    member(staff, school, m.Profile.STAFF, functions=["EVS"])
+    director = person("Henri", "Fournier")
+    member(director, school, m.Profile.STAFF, functions=["DIR"])
+    admin = person("Alice", "Girard")
+    member(admin, school, m.Profile.STAFF, functions=["ETA"], is_school_admin=True)
+    other_admin = person("Bruno", "Lambert")
+    member(other_admin, other_school, m.Profile.STAFF, functions=["DIR"], is_school_admin=True)
+    authority_admin = person("Carole", "Bonnet")
+    m.AuthorityAdmin.objects.create(tenant=tenant, person=authority_admin, authority=authority)
+    operator = person("Olivier", "Mercier", is_operator=True)
+    foreign_admin = person("Fanny", "Garnier", tenant_=other_tenant)
+    member(foreign_admin, foreign_school, m.Profile.STAFF, foreign_year, functions=["DIR"],
+           is_school_admin=True)
+
+    return World(**{k: v for k, v in locals().items() if k in World.__dataclass_fields__})
+
+
+@pytest.fixture
+def client_for(client: Any) -> Any:
+    """`client_for(person)`: a test client logged in as `person` on their tenant's host."""
+    from django.test import Client
+
+    def make(person: Any) -> Client:
+        host = person.tenant.hosts.first().host
+        c = Client(HTTP_HOST=host)
+        c.force_login(person)
+        return c
+
+    return make

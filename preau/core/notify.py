@@ -1,0 +1,51 @@
+"""The notification hook every app calls. It stores; the timeline shows and delivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from preau.core.models import Notification
+
+if TYPE_CHECKING:
+    from preau.core.actor import Actor
+    from preau.directory.models import Audience, Person
+
+
+def notify(
+    recipients: Iterable[Person] | Audience,
+    *,
+    kind: str,
+    obj: models.Model | None,
+    actor: Actor,
+    text: str = "",
+    url: str = "",
+) -> list[Notification]:
+    """Store a notification of `kind` about `obj`.
+
+    An audience gets a single row (resolved when read: fan-out on read); a list of people gets
+    one row each, written in one bulk insert. The acting person is never notified of their own act.
+    """
+    from preau.directory.models import Audience
+
+    common = {
+        "tenant_id": actor.tenant.pk,
+        "kind": kind,
+        "actor": actor.person,
+        "object_type": obj._meta.label_lower if obj is not None else "",
+        "object_id": str(obj.pk) if obj is not None else "",
+        "text": text[:300],
+        "url": url[:300],
+    }
+    if isinstance(recipients, Audience):
+        if recipients.tenant_id != actor.tenant.pk:
+            raise ValueError("audience of another tenant")
+        return [Notification.objects.create(audience=recipients, **common)]
+    rows = [
+        Notification(recipient=person, **common)
+        for person in recipients
+        if person.pk != actor.person.pk and person.tenant_id == actor.tenant.pk
+    ]
+    return Notification.objects.bulk_create(rows)
