@@ -6,13 +6,10 @@ Every test of an endpoint can reach "someone else's" object at no cost: `world.o
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
-
 
 
 @dataclass
@@ -61,7 +58,7 @@ def _clear_cache() -> Any:
 
 
 @pytest.fixture
-def world(db: Any) -> World:
+def world(db: Any) -> World:  # noqa: PLR0915 - one place builds the whole world
     from preau.directory import models as m
     from preau.directory.tests import factories as f
 
@@ -113,20 +110,33 @@ def world(db: Any) -> World:
     teacher = person("Paul", "Durand")
     member(teacher, school, m.Profile.TEACHER)
     m.TeachingAssignment.objects.create(
-        tenant=tenant, teacher=teacher, school=school, year=year, school_class=class_a,
-        subject=maths, is_main=True,
+        tenant=tenant,
+        teacher=teacher,
+        school=school,
+        year=year,
+        school_class=class_a,
+        subject=maths,
+        is_main=True,
     )
     teacher_b = person("Claire", "Moreau")
     member(teacher_b, school, m.Profile.TEACHER)
     m.TeachingAssignment.objects.create(
-        tenant=tenant, teacher=teacher_b, school=school, year=year, school_class=class_b,
+        tenant=tenant,
+        teacher=teacher_b,
+        school=school,
+        year=year,
+        school_class=class_b,
         subject=french,
     )
     other_teacher = person("Jean", "Lefèvre")
     member(other_teacher, other_school, m.Profile.TEACHER)
     m.TeachingAssignment.objects.create(
-        tenant=tenant, teacher=other_teacher, school=other_school, year=year,
-        school_class=other_class, subject=maths,
+        tenant=tenant,
+        teacher=other_teacher,
+        school=other_school,
+        year=year,
+        school_class=other_class,
+        subject=maths,
     )
     group = f.GroupFactory(school=school, year=year, code="LAT", name="Latin 5e")
     group.classes.add(class_a, class_b)
@@ -148,8 +158,14 @@ def world(db: Any) -> World:
     m.AuthorityAdmin.objects.create(tenant=tenant, person=authority_admin, authority=authority)
     operator = person("Olivier", "Mercier", is_operator=True)
     foreign_admin = person("Fanny", "Garnier", tenant_=other_tenant)
-    member(foreign_admin, foreign_school, m.Profile.STAFF, foreign_year, functions=["DIR"],
-           is_school_admin=True)
+    member(
+        foreign_admin,
+        foreign_school,
+        m.Profile.STAFF,
+        foreign_year,
+        functions=["DIR"],
+        is_school_admin=True,
+    )
 
     return World(**{k: v for k, v in locals().items() if k in World.__dataclass_fields__})
 

@@ -1,8 +1,8 @@
 """`preau`: one verb for operators, over Django's management commands.
 
-    preau demo              seed the demo territory (idempotent)
-    preau migrate           apply database migrations
-    preau <command> ...     any other management command
+preau demo              seed the demo territory (idempotent)
+preau migrate           apply database migrations
+preau <command> ...     any other management command
 """
 
 import os

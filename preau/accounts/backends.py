@@ -12,7 +12,7 @@ from preau.directory.models import Person
 
 
 class TenantBackend(BaseBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, login: str = "", password: str = "", **kwargs: Any
     ) -> Person | None:
         tenant = getattr(request, "tenant", None)

@@ -34,14 +34,16 @@ class ActorTokenAuth(HttpBearer):
                 revoked_at__isnull=True,
                 person__is_blocked=False,
             )
-            .select_related("person")
+            .select_related("person", "tenant")
             .first()
         )
         if row is None:
             return None
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         actor = build_actor(
-            row.person, tenant=request.tenant, ip=request.META.get("REMOTE_ADDR")  # type: ignore[attr-defined]
+            row.person,
+            tenant=row.tenant,
+            ip=request.META.get("REMOTE_ADDR"),
         )
         request.actor = actor  # type: ignore[attr-defined]
         return actor

@@ -27,7 +27,7 @@ def record_audit(
     if actor is None and tenant_id is None:
         raise ValueError("record_audit needs an actor or a tenant_id")
     return AuditEntry.objects.create(
-        tenant_id=actor.tenant.pk if actor else tenant_id,
+        tenant_id=actor.tenant.pk if actor else tenant_id,  # type: ignore[misc]
         actor=actor.person if actor else None,
         actor_name=actor.person.full_name if actor else "system",
         action=action,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
+from preau.core.http import PreauRequest
 from preau.core.tenancy import tenant_for_host
 
-Handler = Callable[[HttpRequest], HttpResponse]
+Handler = Callable[[PreauRequest], HttpResponse]
 
 
 class TenantMiddleware:
@@ -20,12 +21,12 @@ class TenantMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PreauRequest) -> HttpResponse:
         tenant = tenant_for_host(request.get_host())
         if tenant is None:
             html = render_to_string("core/unknown_host.html", {"host": request.get_host()})
             return HttpResponseNotFound(html)
-        request.tenant = tenant  # type: ignore[attr-defined]
+        request.tenant = tenant
         return self.get_response(request)
 
 
@@ -38,16 +39,14 @@ class ActorMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PreauRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and (
-            user.tenant_id != request.tenant.pk or user.is_blocked  # type: ignore[attr-defined,union-attr]
-        ):
+        if user.is_authenticated and (user.tenant_id != request.tenant.pk or user.is_blocked):
             logout(request)
         if request.user.is_authenticated:
             from preau.directory.queries import actor_for
 
-            request.actor = SimpleLazyObject(lambda: actor_for(request))  # type: ignore[attr-defined]
+            request.actor = SimpleLazyObject(lambda: actor_for(request))  # type: ignore[assignment]
         else:
-            request.actor = None  # type: ignore[attr-defined]
+            request.actor = None
         return self.get_response(request)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from preau.core.models import Tenant, TenantModel
+from preau.core.models import TenantModel
 from preau.core.sanitize import fold
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # 23 letters: I, O and Q are never used
@@ -164,7 +164,9 @@ class Subject(TenantModel):
 
     class Meta:
         ordering = ["label"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="subject_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="subject_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -214,7 +216,9 @@ class Person(AbstractBaseUser, TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     # Profile page
     language = models.CharField(
-        _("preferred language"), max_length=5, choices=[("fr", "Français"), ("en", "English")],
+        _("preferred language"),
+        max_length=5,
+        choices=[("fr", "Français"), ("en", "English")],
         default="fr",
     )
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
@@ -275,7 +279,9 @@ class SchoolClass(TenantModel):
     year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=80)
-    level = models.ForeignKey(Level, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    level = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("class")
@@ -300,7 +306,9 @@ class Group(TenantModel):
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MANUAL)
     classes = models.ManyToManyField(SchoolClass, blank=True, related_name="groups")
-    members = models.ManyToManyField("Person", through="GroupMember", related_name="member_of")
+    members: models.ManyToManyField[Person, GroupMember] = models.ManyToManyField(
+        "Person", through="GroupMember", related_name="member_of"
+    )
 
     class Meta:
         verbose_name = _("group")
@@ -332,7 +340,11 @@ class Membership(TenantModel):
     profile = models.CharField(_("profile"), max_length=10, choices=Profile.choices)
     functions = models.JSONField(_("functions"), default=list, blank=True)
     school_class = models.ForeignKey(
-        SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships",
+        SchoolClass,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
         verbose_name=_("class"),
     )
     is_school_admin = models.BooleanField(_("school administrator"), default=False)
@@ -451,18 +463,26 @@ class AudienceTarget(TenantModel):
 
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     profile = models.CharField(max_length=10, choices=Profile.choices, blank=True)
     function = models.CharField(max_length=3, choices=Function.choices, blank=True)
     school_class = models.ForeignKey(
         SchoolClass, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     authority = models.ForeignKey(
         Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
 
 class CommunicationRule(TenantModel):

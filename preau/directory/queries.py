@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from preau.core.actor import Actor
+from preau.core.http import PreauRequest
 from preau.core.models import Tenant
 from preau.directory.models import AuthorityAdmin, Membership, Person, School, SchoolYear
 
@@ -15,8 +16,9 @@ def current_year(tenant: Tenant) -> SchoolYear | None:
     return SchoolYear.objects.filter(tenant=tenant, is_current=True).first()
 
 
-def build_actor(person: Person, *, tenant: Tenant, school_id: int | None = None,
-                ip: str | None = None) -> Actor:
+def build_actor(
+    person: Person, *, tenant: Tenant, school_id: int | None = None, ip: str | None = None
+) -> Actor:
     """The Actor of `person`: current-year memberships, administered schools and authorities."""
     memberships = tuple(
         Membership.objects.filter(tenant=tenant, person=person, year__is_current=True)
@@ -41,8 +43,10 @@ def build_actor(person: Person, *, tenant: Tenant, school_id: int | None = None,
             school = m.school
             if m.school_id == school_id:
                 break
-    if school_id and (school is None or school.pk != school_id) and (
-        person.is_operator or school_id in admin_schools
+    if (
+        school_id
+        and (school is None or school.pk != school_id)
+        and (person.is_operator or school_id in admin_schools)
     ):
         school = School.objects.filter(tenant=tenant, pk=school_id).first() or school
     return Actor(
@@ -56,10 +60,10 @@ def build_actor(person: Person, *, tenant: Tenant, school_id: int | None = None,
     )
 
 
-def actor_for(request: HttpRequest) -> Actor:
+def actor_for(request: PreauRequest) -> Actor:
     return build_actor(
         request.user,  # type: ignore[arg-type]
-        tenant=request.tenant,  # type: ignore[attr-defined]
+        tenant=request.tenant,
         school_id=request.session.get(ACTIVE_SCHOOL_SESSION_KEY),
         ip=request.META.get("REMOTE_ADDR"),
     )

@@ -21,8 +21,13 @@ def test_record_audit_writes_who_what_on_whom(world):
     from preau.directory.queries import build_actor
 
     actor = build_actor(world.admin, tenant=world.tenant)
-    entry = record_audit(actor=actor, action="person.block", target=world.pupil, subject=world.pupil,
-                         school=world.school)
+    entry = record_audit(
+        actor=actor,
+        action="person.block",
+        target=world.pupil,
+        subject=world.pupil,
+        school=world.school,
+    )
     assert AuditEntry.objects.get() == entry
     assert entry.tenant_id == world.tenant.pk
     assert entry.actor_name == "Alice Girard"

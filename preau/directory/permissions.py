@@ -1,0 +1,59 @@
+"""Directory policy: administration scopes (operator, authority, school) and visibility."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from preau.core.actor import Actor
+from preau.directory.models import Membership, Person, School
+
+
+class Perm(StrEnum):
+    ADMINISTER_SCHOOL = "directory.administer_school"
+    ADMINISTER_PERSON = "directory.administer_person"
+
+
+def administered_schools(actor: Actor) -> QuerySet[School]:
+    """The schools the actor administers: all (operator), an authority's, or their own (ADML)."""
+    qs = School.objects.filter(tenant=actor.tenant)
+    if actor.is_operator:
+        return qs
+    return qs.filter(pk__in=actor.admin_school_ids)
+
+
+def administered_people(actor: Actor, qs: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """People with a membership (any year) in a school the actor administers."""
+    qs = Person.objects.filter(tenant=actor.tenant) if qs is None else qs
+    if actor.is_operator:
+        return qs.filter(tenant=actor.tenant)
+    return qs.filter(
+        Exists(
+            Membership.objects.filter(person=OuterRef("pk"), school_id__in=actor.admin_school_ids)
+        )
+    )
+
+
+class DirectoryPolicy:
+    def can(self, actor: Actor, perm: str, obj: Any = None) -> bool:
+        if perm == Perm.ADMINISTER_SCHOOL:
+            return (
+                isinstance(obj, School)
+                and obj.tenant_id == actor.tenant.pk
+                and (actor.is_operator or obj.pk in actor.admin_school_ids)
+            )
+        if perm == Perm.ADMINISTER_PERSON:
+            return (
+                isinstance(obj, Person)
+                and obj.tenant_id == actor.tenant.pk
+                and administered_people(actor).filter(pk=obj.pk).exists()
+            )
+        return False
+
+    def visible(self, actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return administered_people(actor, qs)
+
+
+policy = DirectoryPolicy()
