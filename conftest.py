@@ -6,7 +6,9 @@ Every test of an endpoint can reach "someone else's" object at no cost: `world.o
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +184,92 @@ def client_for(client: Any) -> Any:
         return c
 
     return make
+
+
+# --- Browser tests: Playwright driving Debian's Chromium, axe-core on every page -------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "test-artifacts" / "browser"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    """A headless Chromium, or a skip with a clear reason (a failure under CI)."""
+    if not os.path.exists(CHROMIUM):
+        message = (
+            f"no Chromium at {CHROMIUM}: install Debian's chromium package to run browser tests"
+        )
+        if os.environ.get("CI") == "true" or os.environ.get("PREAU_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; Django must allow ORM calls from the test body.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+class BrowserSession:
+    """One person's browser tab: go to pages, screenshot each step, check accessibility."""
+
+    def __init__(self, page: Any, base_url: str, name: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.step = 0
+
+    def goto(self, path: str) -> Any:
+        response = self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def snap(self, label: str) -> None:
+        self.step += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(
+            path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"), full_page=True
+        )
+
+    def assert_accessible(self) -> None:
+        """axe-core on the current page: no serious or critical violation."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        result = Axe().run(self.page)
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result.response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        assert not bad, f"axe-core on {self.page.url}:\n" + "\n".join(bad)
+
+    def login(self, login: str, password: str) -> None:
+        self.goto("/accounts/login/")
+        self.page.fill("input[name=identifier]", login)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def browser_for(chromium: Any, live_server: Any, world: World) -> Any:
+    """`browser_for("name")`: a fresh browser context on the live server (tenant: world)."""
+    from preau.core.models import TenantHost
+
+    TenantHost.objects.get_or_create(tenant=world.tenant, host="localhost")
+    contexts = []
+
+    def make(name: str, *, width: int = 1280, height: int = 900) -> BrowserSession:
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+        contexts.append(context)
+        base = live_server.url.replace("127.0.0.1", "localhost")
+        return BrowserSession(context.new_page(), base, name)
+
+    yield make
+    for context in contexts:
+        context.close()
