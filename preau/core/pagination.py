@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -87,7 +88,10 @@ def keyset_page(
             for prev_name, prev_value in zip(order[:i], values[:i], strict=True):
                 step &= Q(**{prev_name: prev_value})
             condition |= step
-        qs = qs.filter(condition)
+        try:
+            qs = qs.filter(condition)
+        except (ValueError, TypeError, ValidationError) as exc:  # a value of the wrong type
+            raise BadCursorError(after) from exc
     rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
