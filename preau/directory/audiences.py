@@ -1,0 +1,258 @@
+"""Audiences: the one reusable "who" of the product, resolved to people by a single query.
+
+An audience is the union of its targets. Each target kind is a condition on `Person` written as
+`Exists(...)` subqueries; an audience OR-s its targets' conditions. Nothing is loaded into Python
+but the targets themselves, and the people come back in one query.
+
+Every resolution is limited to the audience's tenant, to people who are not blocked, and to
+memberships (and assignments, groups) of the tenant's current school year:
+
+| kind              | resolves to                                                            |
+|-------------------|------------------------------------------------------------------------|
+| SCHOOL            | every person with a current membership in the school                   |
+| PROFILE           | the members of the school with that profile                            |
+| CLASS_PUPILS      | the pupils whose current membership is in the class                    |
+| CLASS_GUARDIANS   | the guardians (levels 1 and 2) linked to a current pupil of the class  |
+| CLASS_TEACHERS    | members of the class's school with a current assignment to the class,  |
+|                   | or to a group with at least one current pupil of the class as member   |
+| GROUP             | the members of a current-year group who are current members of its     |
+|                   | school (the group's teachers are not members unless added as such)     |
+| FUNCTION          | staff of the school whose functions include the code                   |
+| SUBJECT_TEACHERS  | members of the school with a current assignment in that subject there  |
+| AUTHORITY         | members of every school directly under the authority (optionally only  |
+|                   | `target.profile`); sub-authorities' schools are not walked             |
+| PERSON            | that person (no membership required: operators and agents have none)   |
+
+CLASS_GUARDIANS does not require the guardian to hold a membership of their own: the link to a
+pupil who is in the class this year is what counts (imports do not always give guardians one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from preau.directory.models import (
+    Audience,
+    AudienceTarget,
+    Function,
+    GroupMember,
+    GuardianLink,
+    Membership,
+    Person,
+    Profile,
+    TeachingAssignment,
+)
+
+Kind = AudienceTarget.Kind
+NOBODY = Q(pk__in=[])
+
+
+# --- Building blocks: conditions on Person (the outer row is the person) ---------------------
+
+
+def current_memberships(tenant_id: int) -> QuerySet[Membership]:
+    """Memberships of the tenant's current school year."""
+    return Membership.objects.filter(tenant_id=tenant_id, year__is_current=True)
+
+
+def member_now(tenant_id: int, *conditions: Q, **filters: object) -> Q:
+    """The person has a current membership matching `conditions` and `filters`."""
+    return Q(
+        Exists(
+            current_memberships(tenant_id).filter(*conditions, person_id=OuterRef("pk"), **filters)
+        )
+    )
+
+
+def has_function(code: str) -> Q:
+    """A staff membership whose JSON list of functions holds `code`, on SQLite and PostgreSQL.
+
+    `functions__contains=[code]` is PostgreSQL-only; the portable form matches the quoted code
+    in the JSON text (`["EVS", "DIR"]`). Codes are fixed three-letter strings (validated here),
+    so the quoted match is exact. The lookup only ever runs on the few rows of one school's
+    staff, already narrowed by the (school, year, profile) index.
+    """
+    if code not in Function.values:
+        return NOBODY
+    return Q(profile=Profile.STAFF, functions__icontains=f'"{code}"')
+
+
+def guardian_of(tenant_id: int, pupils: Q) -> Q:
+    """The person is a guardian (level 1 or 2) of a pupil with a current membership in `pupils`.
+
+    `pupils` is a condition on Membership (e.g. `Q(school_class_id=3)`).
+    """
+    pupil_now = Exists(
+        current_memberships(tenant_id).filter(pupils, person_id=OuterRef("pupil_id"))
+    )
+    return Q(
+        Exists(
+            GuardianLink.objects.filter(
+                pupil_now,
+                tenant_id=tenant_id,
+                guardian_id=OuterRef("pk"),
+                level__in=(GuardianLink.Level.LEGAL, GuardianLink.Level.IN_CHARGE),
+            )
+        )
+    )
+
+
+def pupils_of_class_in_groups(tenant_id: int, class_ids: Iterable[int]) -> QuerySet[GroupMember]:
+    """Group memberships of current pupils of the classes (to find the groups a class is in)."""
+    return GroupMember.objects.filter(
+        tenant_id=tenant_id,
+        group__year__is_current=True,
+        person__memberships__year__is_current=True,
+        person__memberships__profile=Profile.PUPIL,
+        person__memberships__school_class_id__in=list(class_ids),
+    )
+
+
+def teaches(tenant_id: int, assignments: Q) -> Q:
+    """The person has a current teaching assignment matching `assignments`."""
+    return Q(
+        Exists(
+            TeachingAssignment.objects.filter(
+                assignments, tenant_id=tenant_id, teacher_id=OuterRef("pk"), year__is_current=True
+            )
+        )
+    )
+
+
+def class_teachers(tenant_id: int, class_id: int) -> Q:
+    """Teachers of a class: assigned to it, or to a group one of its current pupils is in.
+
+    They must also be current members of the class's school.
+    """
+    groups = pupils_of_class_in_groups(tenant_id, [class_id]).values("group_id")
+    return member_now(tenant_id, school__classes=class_id) & teaches(
+        tenant_id, Q(school_class_id=class_id) | Q(group_id__in=groups)
+    )
+
+
+# --- Targets -----------------------------------------------------------------------------
+
+
+def _school(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    return member_now(t, school_id=target.school_id) if target.school_id else NOBODY
+
+
+def _profile(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not (target.school_id and target.profile):
+        return NOBODY
+    return member_now(t, school_id=target.school_id, profile=target.profile)
+
+
+def _class_pupils(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not target.school_class_id:
+        return NOBODY
+    return member_now(t, school_class_id=target.school_class_id, profile=Profile.PUPIL)
+
+
+def _class_guardians(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not target.school_class_id:
+        return NOBODY
+    return guardian_of(t, Q(school_class_id=target.school_class_id, profile=Profile.PUPIL))
+
+
+def _class_teachers(target: AudienceTarget) -> Q:
+    if not target.school_class_id:
+        return NOBODY
+    return class_teachers(target.tenant_id, target.school_class_id)
+
+
+def _group(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not target.group_id:
+        return NOBODY
+    in_group = Exists(
+        GroupMember.objects.filter(
+            tenant_id=t,
+            group_id=target.group_id,
+            group__year__is_current=True,
+            person_id=OuterRef("pk"),
+        )
+    )
+    return Q(in_group) & member_now(t, school__groups=target.group_id)
+
+
+def _function(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not (target.school_id and target.function):
+        return NOBODY
+    return member_now(t, has_function(target.function), school_id=target.school_id)
+
+
+def _subject_teachers(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not (target.school_id and target.subject_id):
+        return NOBODY
+    return member_now(t, school_id=target.school_id) & teaches(
+        t, Q(school_id=target.school_id, subject_id=target.subject_id)
+    )
+
+
+def _authority(target: AudienceTarget) -> Q:
+    t = target.tenant_id
+    if not target.authority_id:
+        return NOBODY
+    filters: dict[str, object] = {"school__authorities": target.authority_id}
+    if target.profile:
+        filters["profile"] = target.profile
+    return member_now(t, **filters)
+
+
+def _person(target: AudienceTarget) -> Q:
+    return Q(pk=target.person_id) if target.person_id else NOBODY
+
+
+TARGET_CONDITIONS: dict[str, Callable[[AudienceTarget], Q]] = {
+    Kind.SCHOOL: _school,
+    Kind.PROFILE: _profile,
+    Kind.CLASS_PUPILS: _class_pupils,
+    Kind.CLASS_GUARDIANS: _class_guardians,
+    Kind.CLASS_TEACHERS: _class_teachers,
+    Kind.GROUP: _group,
+    Kind.FUNCTION: _function,
+    Kind.SUBJECT_TEACHERS: _subject_teachers,
+    Kind.AUTHORITY: _authority,
+    Kind.PERSON: _person,
+}
+
+
+def target_condition(target: AudienceTarget) -> Q:
+    """The condition on Person of one target (an unknown kind matches nobody)."""
+    build = TARGET_CONDITIONS.get(target.kind)
+    return build(target) if build else NOBODY
+
+
+def _people(tenant_id: int, condition: Q) -> QuerySet[Person]:
+    return Person.objects.filter(condition, tenant_id=tenant_id, is_blocked=False)
+
+
+def people_in_target(target: AudienceTarget) -> QuerySet[Person]:
+    """The people one target reaches: a lazy queryset, one query when evaluated."""
+    return _people(target.tenant_id, target_condition(target))
+
+
+def resolve_audience(audience: Audience) -> QuerySet[Person]:
+    """The people an audience reaches: the union of its targets, one query when evaluated.
+
+    Reads the targets (one small query, or none when `targets` is prefetched); the people
+    themselves are never loaded here.
+    """
+    condition = NOBODY
+    for target in audience.targets.all():
+        condition |= target_condition(target)
+    return _people(audience.tenant_id, condition)
+
+
+def audience_size(audience: Audience) -> int:
+    """How many distinct people the audience reaches (one COUNT query after the targets)."""
+    return resolve_audience(audience).count()
