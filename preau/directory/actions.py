@@ -1,0 +1,685 @@
+"""Writes of the directory: people, classes, groups and communication rules, by hand.
+
+Every action takes the actor first, checks that they administer the school, validates that every
+object it is handed belongs to the same tenant and school (a forged id is a ValidationError,
+never a cross-school write), writes in one transaction and leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from preau.core.actor import Actor
+from preau.core.audit import record_audit
+from preau.core.permissions import require
+from preau.directory.communication import RULES, effective_rules
+from preau.directory.logins import generate_login
+from preau.directory.models import (
+    CommunicationRule,
+    Function,
+    Group,
+    GroupMember,
+    Level,
+    Membership,
+    Person,
+    Profile,
+    School,
+    SchoolClass,
+    SchoolYear,
+)
+from preau.directory.permissions import Perm, policy
+from preau.directory.queries import current_year
+
+LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+NAME_MAX = 100
+LOGIN_MAX = 150
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _require_school(actor: Actor, school: School) -> None:
+    require(policy, actor, Perm.ADMINISTER_SCHOOL, school)
+
+
+def _open_year(actor: Actor) -> SchoolYear:
+    year = current_year(actor.tenant)
+    if year is None:
+        raise ValidationError(
+            _("No school year is open: open the current school year first."), code="no_year"
+        )
+    return year
+
+
+def _clean_name(value: str, field: str, errors: dict[str, list[str]]) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        errors.setdefault(field, []).append(_("This field is required."))
+    elif len(value) > NAME_MAX:
+        errors.setdefault(field, []).append(
+            _("Use at most %(max)d characters.") % {"max": NAME_MAX}
+        )
+    return value
+
+
+def _clean_email(value: str, errors: dict[str, list[str]]) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
+    return value
+
+
+def _clean_login(
+    actor: Actor, value: str, errors: dict[str, list[str]], *, exclude: Person | None = None
+) -> str:
+    value = (value or "").strip().lower()
+    if not value:
+        return value
+    if len(value) > LOGIN_MAX or not LOGIN_RE.match(value):
+        errors.setdefault("login", []).append(
+            _(
+                "A login name uses lower-case letters without accents, digits, dots, hyphens "
+                "and underscores, and starts with a letter or a digit."
+            )
+        )
+        return value
+    taken = Person.objects.filter(tenant=actor.tenant, login__iexact=value)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        errors.setdefault("login", []).append(_login_taken(value))
+    return value
+
+
+def _login_taken(login: str) -> str:
+    return _("The login name “%(login)s” is already used by someone else in this ENT.") % {
+        "login": login
+    }
+
+
+def _clean_functions(
+    functions: Iterable[str], *, is_staff: bool, errors: dict[str, list[str]]
+) -> list[str]:
+    functions = list(dict.fromkeys(functions))
+    if any(f not in Function.values for f in functions):
+        errors.setdefault("functions", []).append(_("Choose functions from the list."))
+    elif functions and not is_staff:
+        errors.setdefault("functions", []).append(_("Only staff members have functions."))
+    return functions
+
+
+def _check_class(
+    school: School, year: SchoolYear, school_class: SchoolClass | None, field: str = "school_class"
+) -> None:
+    if school_class is None:
+        return
+    if (
+        school_class.tenant_id != school.tenant_id
+        or school_class.school_id != school.pk
+        or school_class.year_id != year.pk
+    ):
+        raise ValidationError(
+            {field: _("Choose a class of this school for the current school year.")},
+            code="foreign_class",
+        )
+
+
+def _check_level(actor: Actor, level: Level | None) -> None:
+    if level is not None and level.tenant_id != actor.tenant.pk:
+        raise ValidationError({"level": _("Choose a level from the list.")}, code="foreign_level")
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+
+
+def _ids(objects: Iterable[Any]) -> set[int]:
+    return {obj.pk for obj in objects}
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_person(
+    *,
+    actor: Actor,
+    school: School,
+    first_name: str,
+    last_name: str,
+    profile: str,
+    email: str = "",
+    birth_date: dt.date | None = None,
+    school_class: SchoolClass | None = None,
+    functions: Sequence[str] = (),
+    login: str = "",
+) -> Person:
+    """Create an account by hand and its membership of `school` for the current year.
+
+    The login name is generated (`prenom.nom`, then `prenom.nom2`…) when left blank; a login
+    name typed by hand must be free in the tenant. The account is not activated: print an
+    activation code for it.
+    """
+    _require_school(actor, school)
+    year = _open_year(actor)
+    errors: dict[str, list[str]] = {}
+    first_name = _clean_name(first_name, "first_name", errors)
+    last_name = _clean_name(last_name, "last_name", errors)
+    email = _clean_email(email, errors)
+    login = _clean_login(actor, login, errors)
+    if profile not in Profile.values:
+        errors.setdefault("profile", []).append(_("Choose a profile from the list."))
+    functions = _clean_functions(functions, is_staff=profile == Profile.STAFF, errors=errors)
+    if school_class is not None and profile != Profile.PUPIL:
+        errors.setdefault("school_class", []).append(_("Only pupils belong to a class."))
+    _raise(errors)
+    _check_class(school, year, school_class)
+
+    if not login:
+        login = generate_login(actor.tenant, first_name, last_name)
+    person = Person(
+        tenant=actor.tenant,
+        login=login,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        birth_date=birth_date,
+    )
+    person.set_unusable_password()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent creation took the name in between
+        raise ValidationError({"login": [_login_taken(login)]}) from exc
+    Membership.objects.create(
+        tenant=actor.tenant,
+        person=person,
+        school=school,
+        year=year,
+        profile=profile,
+        functions=functions,
+        school_class=school_class,
+    )
+    record_audit(
+        actor=actor,
+        action="directory.person_created",
+        target=person,
+        subject=person,
+        school=school,
+        data={
+            "login": login,
+            "profile": profile,
+            "functions": functions,
+            "class": school_class.code if school_class else None,
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    actor: Actor,
+    school: School,
+    person: Person,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    birth_date: dt.date | None = None,
+    login: str | None = None,
+    school_class: SchoolClass | None = None,
+    functions: Sequence[str] | None = None,
+) -> Person:
+    """Change a member's identity, login name, class (pupils) or functions (staff).
+
+    `login=None` keeps the login name; `functions=None` keeps the functions. `school_class`
+    is the pupil's class in `school` this year (None: no class).
+    """
+    _require_school(actor, school)
+    year = _open_year(actor)
+    memberships = {
+        m.profile: m
+        for m in Membership.objects.select_for_update().filter(
+            tenant=actor.tenant, school=school, year=year, person_id=person.pk
+        )
+    }
+    if person.tenant_id != actor.tenant.pk or not memberships:
+        raise ValidationError(_("This person is not a member of this school this year."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+
+    errors: dict[str, list[str]] = {}
+    first_name = _clean_name(first_name, "first_name", errors)
+    last_name = _clean_name(last_name, "last_name", errors)
+    email = _clean_email(email, errors)
+    if login is not None:
+        login = _clean_login(actor, login, errors, exclude=person) or person.login
+    pupil = memberships.get(Profile.PUPIL)
+    staff = memberships.get(Profile.STAFF)
+    if school_class is not None and pupil is None:
+        errors.setdefault("school_class", []).append(_("Only pupils belong to a class."))
+    if functions is not None:
+        functions = _clean_functions(functions, is_staff=staff is not None, errors=errors)
+    _raise(errors)
+    _check_class(school, year, school_class)
+
+    changes: dict[str, list[Any]] = {}
+    for field, new in (
+        ("first_name", first_name),
+        ("last_name", last_name),
+        ("email", email),
+        ("birth_date", birth_date),
+        ("login", login if login is not None else person.login),
+    ):
+        old = getattr(person, field)
+        if old != new:
+            changes[field] = [_audit_value(old), _audit_value(new)]
+            setattr(person, field, new)
+    if changes:
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError as exc:
+            raise ValidationError({"login": [_login_taken(person.login)]}) from exc
+    if pupil is not None and pupil.school_class_id != (school_class.pk if school_class else None):
+        old_class = pupil.school_class.code if pupil.school_class else None
+        changes["class"] = [old_class, school_class.code if school_class else None]
+        pupil.school_class = school_class
+        pupil.save(update_fields=["school_class"])
+    if staff is not None and functions is not None and list(staff.functions) != functions:
+        changes["functions"] = [list(staff.functions), functions]
+        staff.functions = functions
+        staff.save(update_fields=["functions"])
+    if changes:
+        record_audit(
+            actor=actor,
+            action="directory.person_updated",
+            target=person,
+            subject=person,
+            school=school,
+            data={"changes": changes},
+        )
+    return person
+
+
+def _audit_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# --- classes -----------------------------------------------------------------------------------
+
+
+def _clean_code(value: str, errors: dict[str, list[str]]) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors.setdefault("code", []).append(_("This field is required."))
+    elif len(value) > 30:
+        errors.setdefault("code", []).append(_("Use at most %(max)d characters.") % {"max": 30})
+    return value
+
+
+def _clean_label(value: str, errors: dict[str, list[str]]) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        errors.setdefault("name", []).append(_("This field is required."))
+    elif len(value) > 80:
+        errors.setdefault("name", []).append(_("Use at most %(max)d characters.") % {"max": 80})
+    return value
+
+
+def _class_code_taken(code: str) -> str:
+    return _("A class with the code “%(code)s” already exists in this school this year.") % {
+        "code": code
+    }
+
+
+@transaction.atomic
+def create_class(
+    *, actor: Actor, school: School, code: str, name: str, level: Level | None = None
+) -> SchoolClass:
+    """A new class of `school` for the current school year; its code is unique there."""
+    _require_school(actor, school)
+    year = _open_year(actor)
+    errors: dict[str, list[str]] = {}
+    code = _clean_code(code, errors)
+    name = _clean_label(name, errors)
+    if code and SchoolClass.objects.filter(school=school, year=year, code__iexact=code).exists():
+        errors.setdefault("code", []).append(_class_code_taken(code))
+    _raise(errors)
+    _check_level(actor, level)
+    try:
+        with transaction.atomic():
+            school_class = SchoolClass.objects.create(
+                tenant=actor.tenant, school=school, year=year, code=code, name=name, level=level
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"code": [_class_code_taken(code)]}) from exc
+    record_audit(
+        actor=actor,
+        action="directory.class_created",
+        target=school_class,
+        school=school,
+        data={"code": code, "name": name},
+    )
+    return school_class
+
+
+@transaction.atomic
+def update_class(
+    *, actor: Actor, school_class: SchoolClass, code: str, name: str, level: Level | None = None
+) -> SchoolClass:
+    """Rename a class or change its code or level."""
+    school = school_class.school
+    _require_school(actor, school)
+    errors: dict[str, list[str]] = {}
+    code = _clean_code(code, errors)
+    name = _clean_label(name, errors)
+    if (
+        code
+        and SchoolClass.objects.filter(
+            school=school, year_id=school_class.year_id, code__iexact=code
+        )
+        .exclude(pk=school_class.pk)
+        .exists()
+    ):
+        errors.setdefault("code", []).append(_class_code_taken(code))
+    _raise(errors)
+    _check_level(actor, level)
+    changes: dict[str, list[Any]] = {}
+    for field, new in (("code", code), ("name", name), ("level_id", level.pk if level else None)):
+        old = getattr(school_class, field)
+        if old != new:
+            changes[field] = [old, new]
+    if changes:
+        school_class.code, school_class.name, school_class.level = code, name, level
+        try:
+            with transaction.atomic():
+                school_class.save(update_fields=["code", "name", "level"])
+        except IntegrityError as exc:
+            raise ValidationError({"code": [_class_code_taken(code)]}) from exc
+        record_audit(
+            actor=actor,
+            action="directory.class_updated",
+            target=school_class,
+            school=school,
+            data={"changes": changes},
+        )
+    return school_class
+
+
+@transaction.atomic
+def set_class_pupils(
+    *, actor: Actor, school_class: SchoolClass, pupils: Iterable[Person]
+) -> tuple[int, int]:
+    """Make `pupils` the pupils of `school_class`, moving their memberships of this year.
+
+    Every pupil must be a pupil of the class's school that year. Pupils of the class who are
+    not in `pupils` are left without a class. Returns (how many joined, how many left).
+    """
+    school = school_class.school
+    _require_school(actor, school)
+    wanted = _ids(pupils)
+    memberships = Membership.objects.select_for_update().filter(
+        tenant=actor.tenant, school=school, year_id=school_class.year_id, profile=Profile.PUPIL
+    )
+    joining = list(
+        memberships.filter(person_id__in=wanted)
+        .exclude(school_class=school_class)
+        .select_related("person", "school_class")
+    )
+    found = set(memberships.filter(person_id__in=wanted).values_list("person_id", flat=True))
+    if found != wanted:
+        raise ValidationError(
+            {"pupils": _("Choose pupils of this school from the list.")}, code="foreign_pupil"
+        )
+    leaving = list(
+        memberships.filter(school_class=school_class)
+        .exclude(person_id__in=wanted)
+        .select_related("person")
+    )
+    for m in joining:
+        record_audit(
+            actor=actor,
+            action="directory.class_pupil_added",
+            target=school_class,
+            subject=m.person,
+            school=school,
+            data={"from": m.school_class.code if m.school_class else None, "to": school_class.code},
+        )
+    for m in leaving:
+        record_audit(
+            actor=actor,
+            action="directory.class_pupil_removed",
+            target=school_class,
+            subject=m.person,
+            school=school,
+            data={"from": school_class.code, "to": None},
+        )
+    Membership.objects.filter(pk__in=[m.pk for m in joining]).update(school_class=school_class)
+    Membership.objects.filter(pk__in=[m.pk for m in leaving]).update(school_class=None)
+    return len(joining), len(leaving)
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+def _group_code_taken(code: str) -> str:
+    return _("A group with the code “%(code)s” already exists in this school this year.") % {
+        "code": code
+    }
+
+
+def _check_group_fields(
+    *,
+    school: School,
+    year_id: int,
+    code: str,
+    name: str,
+    kind: str,
+    classes: Sequence[SchoolClass],
+    exclude: Group | None = None,
+) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    code = _clean_code(code, errors)
+    name = _clean_label(name, errors)
+    if kind not in Group.Kind.values:
+        errors.setdefault("kind", []).append(_("Choose a kind from the list."))
+    taken = Group.objects.filter(school=school, year_id=year_id, code__iexact=code)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if code and taken.exists():
+        errors.setdefault("code", []).append(_group_code_taken(code))
+    if any(
+        c.tenant_id != school.tenant_id or c.school_id != school.pk or c.year_id != year_id
+        for c in classes
+    ):
+        errors.setdefault("classes", []).append(
+            _("Choose classes of this school for the current school year.")
+        )
+    _raise(errors)
+    return code, name
+
+
+@transaction.atomic
+def create_group(
+    *,
+    actor: Actor,
+    school: School,
+    code: str,
+    name: str,
+    kind: str,
+    classes: Sequence[SchoolClass] = (),
+) -> Group:
+    """A new group of `school` for the current year, optionally tied to classes."""
+    _require_school(actor, school)
+    year = _open_year(actor)
+    classes = list(classes)
+    code, name = _check_group_fields(
+        school=school, year_id=year.pk, code=code, name=name, kind=kind, classes=classes
+    )
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(
+                tenant=actor.tenant, school=school, year=year, code=code, name=name, kind=kind
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"code": [_group_code_taken(code)]}) from exc
+    group.classes.set(classes)
+    record_audit(
+        actor=actor,
+        action="directory.group_created",
+        target=group,
+        school=school,
+        data={"code": code, "name": name, "kind": kind, "classes": sorted(c.code for c in classes)},
+    )
+    return group
+
+
+@transaction.atomic
+def update_group(
+    *,
+    actor: Actor,
+    group: Group,
+    code: str,
+    name: str,
+    kind: str,
+    classes: Sequence[SchoolClass] = (),
+) -> Group:
+    """Rename a group, change its code, kind or classes."""
+    school = group.school
+    _require_school(actor, school)
+    classes = list(classes)
+    code, name = _check_group_fields(
+        school=school,
+        year_id=group.year_id,
+        code=code,
+        name=name,
+        kind=kind,
+        classes=classes,
+        exclude=group,
+    )
+    changes: dict[str, list[Any]] = {}
+    for field, new in (("code", code), ("name", name), ("kind", kind)):
+        old = getattr(group, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(group, field, new)
+    old_classes = sorted(group.classes.values_list("code", flat=True))
+    new_classes = sorted(c.code for c in classes)
+    if old_classes != new_classes:
+        changes["classes"] = [old_classes, new_classes]
+    if changes:
+        try:
+            with transaction.atomic():
+                group.save(update_fields=["code", "name", "kind"])
+        except IntegrityError as exc:
+            raise ValidationError({"code": [_group_code_taken(code)]}) from exc
+        group.classes.set(classes)
+        record_audit(
+            actor=actor,
+            action="directory.group_updated",
+            target=group,
+            school=school,
+            data={"changes": changes},
+        )
+    return group
+
+
+@transaction.atomic
+def set_group_members(*, actor: Actor, group: Group, people: Iterable[Person]) -> tuple[int, int]:
+    """Make `people` the members of `group`; each must be a member of its school that year.
+
+    Returns (how many joined, how many left).
+    """
+    school = group.school
+    _require_school(actor, school)
+    wanted = _ids(people)
+    members_of_school = set(
+        Membership.objects.filter(
+            tenant=actor.tenant, school=school, year_id=group.year_id, person_id__in=wanted
+        ).values_list("person_id", flat=True)
+    )
+    if members_of_school != wanted:
+        raise ValidationError(
+            {"members": _("Choose members of this school from the list.")}, code="foreign_member"
+        )
+    current = {
+        gm.person_id: gm
+        for gm in GroupMember.objects.select_for_update()
+        .filter(group=group)
+        .select_related("person")
+    }
+    joining = wanted - current.keys()
+    leaving = [gm for pid, gm in current.items() if pid not in wanted]
+    newcomers = {p.pk: p for p in Person.objects.filter(pk__in=joining)}
+    GroupMember.objects.bulk_create(
+        [GroupMember(tenant=actor.tenant, group=group, person_id=pid) for pid in sorted(joining)]
+    )
+    GroupMember.objects.filter(pk__in=[gm.pk for gm in leaving]).delete()
+    for pid in sorted(joining):
+        record_audit(
+            actor=actor,
+            action="directory.group_member_added",
+            target=group,
+            subject=newcomers[pid],
+            school=school,
+        )
+    for gm in leaving:
+        record_audit(
+            actor=actor,
+            action="directory.group_member_removed",
+            target=group,
+            subject=gm.person,
+            school=school,
+        )
+    return len(joining), len(leaving)
+
+
+# --- communication rules -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_communication_rules(
+    *, actor: Actor, school: School, rules: Mapping[str, bool]
+) -> dict[str, bool]:
+    """Set the school's communication rules; only differences from the defaults are stored.
+
+    Keys absent from `rules` keep their current value. Returns the rules now in force.
+    """
+    _require_school(actor, school)
+    unknown = sorted(set(rules) - set(RULES))
+    if unknown:
+        raise ValidationError(
+            _("Unknown communication rule: %(rules)s.") % {"rules": ", ".join(unknown)},
+            code="unknown_rule",
+        )
+    before = effective_rules(school)
+    after = {key: bool(rules.get(key, before[key])) for key in RULES}
+    changes = {key: [before[key], after[key]] for key in RULES if before[key] != after[key]}
+    for key, rule in RULES.items():
+        if after[key] == rule.default:
+            CommunicationRule.objects.filter(school=school, rule=key).delete()
+        else:
+            CommunicationRule.objects.update_or_create(
+                school=school, rule=key, defaults={"tenant": actor.tenant, "allowed": after[key]}
+            )
+    if changes:
+        record_audit(
+            actor=actor,
+            action="directory.communication_rules_changed",
+            target=school,
+            school=school,
+            data={"changes": changes},
+        )
+    return after
