@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from preau.core.actor import Actor
 from preau.core.http import PreauRequest
 from preau.core.models import Tenant
-from preau.directory.models import AuthorityAdmin, Membership, Person, School, SchoolYear
+from preau.core.pagination import Page, keyset_page
+from preau.core.sanitize import fold
+from preau.directory.communication import writable_people
+from preau.directory.models import (
+    AuthorityAdmin,
+    GuardianLink,
+    Membership,
+    Person,
+    School,
+    SchoolClass,
+    SchoolYear,
+    TeachingAssignment,
+)
 
 ACTIVE_SCHOOL_SESSION_KEY = "preau_school_id"
+PEOPLE_PAGE_MAX = 100
+SEARCH_MAX_WORDS = 6
+SEARCH_MAX_LENGTH = 100
 
 
 def current_year(tenant: Tenant) -> SchoolYear | None:
@@ -78,3 +94,90 @@ def access_school(actor: Actor, school_id: int) -> School:
     ):
         raise Http404
     return school
+
+
+def current_memberships_prefetch(tenant: Tenant, to_attr: str = "current_memberships") -> Prefetch:
+    """Prefetch a person's current-year memberships with their school and class (one query)."""
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(tenant=tenant, year__is_current=True)
+        .select_related("school", "school_class")
+        .order_by("school__name", "profile", "id"),
+        to_attr=to_attr,
+    )
+
+
+def search_words(search: str) -> list[str]:
+    """The folded words of a search ("Éloïse  Dup" -> ["eloise", "dup"]), bounded in size."""
+    return fold(search[:SEARCH_MAX_LENGTH]).split()[:SEARCH_MAX_WORDS]
+
+
+def people_visible_to(
+    actor: Actor,
+    *,
+    search: str = "",
+    profile: str | None = None,
+    school_id: int | None = None,
+    after: str | None = None,
+    limit: int = 20,
+) -> Page[Person]:
+    """One page of the people the actor may write to: the pickers' search.
+
+    Each word of `search` must appear, accent- and case-insensitively, in the person's
+    "last first" name. `profile` and `school_id` keep people with such a current membership.
+    Ordered and paged by (search_name, id); `after` is the previous page's `next_cursor`
+    (a malformed one raises `BadCursorError`). Each person carries `current_memberships`
+    (school and class loaded): the page costs two queries after the rules' read.
+    """
+    qs = writable_people(actor)
+    for word in search_words(search):
+        qs = qs.filter(search_name__contains=word)
+    if profile or school_id:
+        memberships = Membership.objects.filter(
+            tenant=actor.tenant, year__is_current=True, person_id=OuterRef("pk")
+        )
+        if profile:
+            memberships = memberships.filter(profile=profile)
+        if school_id:
+            memberships = memberships.filter(school_id=school_id)
+        qs = qs.filter(Exists(memberships))
+    qs = qs.prefetch_related(current_memberships_prefetch(actor.tenant))
+    return keyset_page(
+        qs,
+        order=("search_name", "id"),
+        after=after,
+        limit=max(1, min(limit, PEOPLE_PAGE_MAX)),
+    )
+
+
+def classes_of_school(actor: Actor, school_id: int) -> QuerySet[SchoolClass]:
+    """This year's classes of a school the actor belongs to or administers (404 otherwise)."""
+    school = access_school(actor, school_id)
+    return (
+        SchoolClass.objects.filter(tenant=actor.tenant, school=school, year__is_current=True)
+        .select_related("level")
+        .order_by("name", "id")
+    )
+
+
+def children_of(actor: Actor) -> QuerySet[Person]:
+    """The actor's children (guardian links of any level), with their current memberships."""
+    links = GuardianLink.objects.filter(
+        tenant=actor.tenant, guardian_id=actor.person.pk, pupil_id=OuterRef("pk")
+    )
+    return (
+        Person.objects.filter(Exists(links), tenant=actor.tenant)
+        .prefetch_related(current_memberships_prefetch(actor.tenant))
+        .order_by("search_name", "id")
+    )
+
+
+def assignments_of(actor: Actor) -> QuerySet[TeachingAssignment]:
+    """The actor's teaching assignments of the current year, with class, group and subject."""
+    return (
+        TeachingAssignment.objects.filter(
+            tenant=actor.tenant, teacher_id=actor.person.pk, year__is_current=True
+        )
+        .select_related("school_class", "group", "subject")
+        .order_by("school_id", "id")
+    )
