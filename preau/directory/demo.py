@@ -433,6 +433,10 @@ def write_summary(summary: DemoSummary, out: Writer) -> None:
 # --- Seeding ---------------------------------------------------------------------------------
 
 
+# A pupil to be: (school key, class).
+Seat = tuple[str, SchoolClass]
+
+
 @dataclass
 class _Family:
     surname: str
@@ -643,38 +647,41 @@ class _Seeder:
     def _pupils_and_families(self) -> None:
         rng = self.rng
         # One seat per pupil to be, by area: a family's children all live in one area.
-        seats: dict[str, list[tuple[str, SchoolClass]]] = {}
+        seats: dict[str, list[Seat]] = {}
         for spec in SCHOOLS:
             for cls in self.classes[spec.key]:
                 size = rng.randint(*spec.class_size)
                 seats.setdefault(spec.area, []).extend([(spec.key, cls)] * size)
-        families: list[_Family] = []
         for area, free in seats.items():
             rng.shuffle(free)
             if area == "rhone":
                 # The family the summary shows: a collégien and a lycéen, same guardians.
                 first = self._take(free, lambda s: s[0] == "college_rhone")
                 second = self._take(free, lambda s: s[0] == "lycee")
-                families.append(self._family([first, second], featured=True))
+                assert first is not None
+                assert second is not None
+                self._family([first, second], featured=True)
             while free:
                 chosen = [free.pop()]
                 for _sibling in range(rng.choices((0, 1, 2), weights=(57, 33, 10))[0]):
                     years = {self._level(k, c).birth_year for k, c in chosen}
-                    seat = self._take(
-                        free, lambda s, y=years: self._level(*s).birth_year not in y, tries=40
-                    )
+
+                    def other_year(seat: Seat, years: set[int] = years) -> bool:
+                        return self._level(*seat).birth_year not in years
+
+                    seat = self._take(free, other_year, tries=40)
                     if seat is None:
                         break
                     chosen.append(seat)
-                families.append(self._family(chosen))
+                self._family(chosen)
 
     def _take(
         self,
-        free: list[tuple[str, SchoolClass]],
-        wanted: Callable[[tuple[str, SchoolClass]], bool],
+        free: list[Seat],
+        wanted: Callable[[Seat], bool],
         tries: int = 0,
-    ) -> Any:
-        """Remove and return a free seat that `wanted` accepts (random probes, then a scan)."""
+    ) -> Seat | None:
+        """Remove and return a free seat `wanted` accepts: `tries` random probes, or a scan."""
         if not free:
             return None
         candidates: Iterable[int] = (
@@ -686,9 +693,7 @@ class _Seeder:
                 return free.pop()
         return None
 
-    def _family(
-        self, seats: Sequence[tuple[str, SchoolClass]], *, featured: bool = False
-    ) -> _Family:
+    def _family(self, seats: Sequence[Seat], *, featured: bool = False) -> _Family:
         rng = self.rng
         origin = self._origin()
         surname = rng.choice(origin.surnames)
