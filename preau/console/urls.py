@@ -3,6 +3,32 @@ from django.urls import path
 from preau.console import views
 
 app_name = "console"
+school = "schools/<int:school_id>/"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("audit/", views.audit, name="audit"),
+    path(school, views.school, name="school"),
+    path(school + "people/", views.people, name="people"),
+    path(school + "people/new", views.person_new, name="person_new"),
+    path(school + "people/<int:person_id>/", views.person, name="person"),
+    path(school + "people/<int:person_id>/edit", views.person_edit, name="person_edit"),
+    path(school + "people/<int:person_id>/block", views.person_block, name="person_block"),
+    path(school + "people/<int:person_id>/unblock", views.person_unblock, name="person_unblock"),
+    path(
+        school + "people/<int:person_id>/reset-password",
+        views.person_reset_password,
+        name="person_reset_password",
+    ),
+    path(
+        school + "people/<int:person_id>/activation-code",
+        views.person_activation_code,
+        name="person_activation_code",
+    ),
+    path(school + "classes/", views.classes, name="classes"),
+    path(school + "classes/<int:class_id>/", views.school_class, name="class"),
+    path(school + "classes/<int:class_id>/letters", views.letters, name="letters"),
+    path(school + "classes/<int:class_id>/letters.pdf", views.letters_pdf, name="letters_pdf"),
+    path(school + "groups/", views.groups, name="groups"),
+    path(school + "groups/<int:group_id>/", views.group, name="group"),
+    path(school + "communication/", views.communication, name="communication"),
 ]

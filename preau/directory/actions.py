@@ -142,7 +142,7 @@ def _check_level(actor: Actor, level: Level | None) -> None:
 
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
 
 
 def _ids(objects: Iterable[Any]) -> set[int]:

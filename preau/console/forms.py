@@ -1,0 +1,223 @@
+"""Console forms: they parse and check the shape of input; the actions check the rules.
+
+Choice fields are limited to the school's own objects, so a forged id is a form error
+("Select a valid choice") and never reaches an action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from preau.directory.communication import RULES
+from preau.directory.models import (
+    Function,
+    Group,
+    Level,
+    Person,
+    Profile,
+    School,
+    SchoolClass,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SchoolSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name or UAI"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    profile = forms.ChoiceField(
+        label=_("Profile"), required=False, choices=[("", _("All profiles")), *Profile.choices]
+    )
+    school_class = forms.ModelChoiceField(
+        label=_("Class"), required=False, queryset=SchoolClass.objects.none(), empty_label=_("All")
+    )
+
+    def __init__(self, *args: Any, classes: QuerySet[SchoolClass], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes  # type: ignore[attr-defined]
+
+
+class PersonForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    profile = forms.ChoiceField(label=_("Profile"), choices=Profile.choices)
+    functions = forms.MultipleChoiceField(
+        label=_("Functions (staff only)"),
+        required=False,
+        choices=Function.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    school_class = forms.ModelChoiceField(
+        label=_("Class (pupils only)"),
+        required=False,
+        queryset=SchoolClass.objects.none(),
+        empty_label=_("No class"),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE_INPUT)
+    login = forms.CharField(
+        label=_("Login name"),
+        required=False,
+        max_length=150,
+        help_text=_("Leave blank to generate firstname.lastname."),
+    )
+
+    def __init__(self, *args: Any, classes: QuerySet[SchoolClass], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes  # type: ignore[attr-defined]
+
+
+class PersonEditForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE_INPUT)
+    login = forms.CharField(label=_("Login name"), max_length=150)
+    school_class = forms.ModelChoiceField(
+        label=_("Class"),
+        required=False,
+        queryset=SchoolClass.objects.none(),
+        empty_label=_("No class"),
+    )
+    functions = forms.MultipleChoiceField(
+        label=_("Functions"),
+        required=False,
+        choices=Function.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        classes: QuerySet[SchoolClass],
+        is_pupil: bool,
+        is_staff: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if is_pupil:
+            self.fields["school_class"].queryset = classes  # type: ignore[attr-defined]
+        else:
+            del self.fields["school_class"]
+        if not is_staff:
+            del self.fields["functions"]
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for blocking"),
+        max_length=200,
+        help_text=_("Shown in the audit log; the person does not see it."),
+    )
+
+
+class ClassForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30, help_text=_("For example 6A or 2NDE3."))
+    name = forms.CharField(label=_("Name"), max_length=80)
+    level = forms.ModelChoiceField(
+        label=_("Level"), required=False, queryset=Level.objects.none(), empty_label=_("None")
+    )
+
+    def __init__(self, *args: Any, levels: QuerySet[Level], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = levels  # type: ignore[attr-defined]
+
+
+class PeopleChoiceForm(forms.Form):
+    """A set of people chosen among the school's (class pupils or group members)."""
+
+    field_name = "people"
+
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.field_name] = forms.ModelMultipleChoiceField(
+            queryset=people, required=False, widget=forms.CheckboxSelectMultiple
+        )
+
+    def selected_ids(self) -> set[str]:
+        """What is ticked: the posted values, else the initial ones (as strings)."""
+        value = self[self.field_name].value() or []
+        return {str(getattr(v, "pk", v)) for v in value}
+
+
+class ClassPupilsForm(PeopleChoiceForm):
+    field_name = "pupils"
+
+
+class GroupMembersForm(PeopleChoiceForm):
+    field_name = "members"
+
+
+class GroupForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Group.Kind.choices)
+    classes = forms.ModelMultipleChoiceField(
+        label=_("Classes"),
+        required=False,
+        queryset=SchoolClass.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The classes the group draws its pupils from, if any."),
+    )
+
+    def __init__(self, *args: Any, classes: QuerySet[SchoolClass], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["classes"].queryset = classes  # type: ignore[attr-defined]
+
+
+class CommunicationForm(forms.Form):
+    """One checkbox per rule, labelled, with its default as help text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, rule in RULES.items():
+            self.fields[key] = forms.BooleanField(
+                label=str(rule.label),
+                required=False,
+                help_text=_("Default: allowed") if rule.default else _("Default: not allowed"),
+            )
+
+    def rules(self) -> dict[str, bool]:
+        return {key: bool(self.cleaned_data.get(key)) for key in RULES}
+
+
+class LettersForm(forms.Form):
+    guardians = forms.BooleanField(
+        label=_("Also print letters for their guardians who have not activated their account"),
+        required=False,
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=80,
+        help_text=_(
+            "For example directory.person_created, or accounts. for every account operation."
+        ),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School"), required=False, queryset=School.objects.none(), empty_label=_("All")
+    )
+
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]

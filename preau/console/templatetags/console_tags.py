@@ -1,0 +1,56 @@
+"""Display helpers of the console: audit action labels and account statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# What an audit action means, in words; an unknown action shows its code.
+AUDIT_LABELS = {
+    "directory.person_created": _("Created an account"),
+    "directory.person_updated": _("Changed a person's details"),
+    "directory.class_created": _("Created a class"),
+    "directory.class_updated": _("Changed a class"),
+    "directory.class_pupil_added": _("Added a pupil to a class"),
+    "directory.class_pupil_removed": _("Removed a pupil from a class"),
+    "directory.group_created": _("Created a group"),
+    "directory.group_updated": _("Changed a group"),
+    "directory.group_member_added": _("Added a member to a group"),
+    "directory.group_member_removed": _("Removed a member from a group"),
+    "directory.communication_rules_changed": _("Changed the communication rules"),
+    "accounts.person_blocked": _("Blocked an account"),
+    "accounts.person_unblocked": _("Unblocked an account"),
+    "accounts.password_reset_by_admin": _("Reset a password"),
+    "accounts.activation_code_issued": _("Issued an activation code"),
+    "accounts.account_activated": _("Activated their account"),
+    "accounts.password_reset_requested": _("Asked for a password reset"),
+    "accounts.password_reset_with_code": _("Reset their password with a code"),
+    "accounts.session_revoked": _("Ended one of their sessions"),
+    "accounts.sessions_revoked": _("Ended their other sessions"),
+    "accounts.api_token_created": _("Created an API token"),
+    "accounts.api_token_revoked": _("Revoked an API token"),
+}
+
+
+@register.filter
+def audit_label(action: str) -> Any:
+    return AUDIT_LABELS.get(action, action)
+
+
+@register.filter
+def account_status(person: Any) -> str:
+    """ "blocked", "active" or "pending" (not activated yet)."""
+    if person.is_blocked:
+        return "blocked"
+    if person.activated_at:
+        return "active"
+    return "pending"
+
+
+@register.filter
+def contains(values: Any, item: Any) -> bool:
+    return str(item) in values
