@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
-from django.db.models import Q
 from django.http import HttpRequest
 
 from preau.directory.models import Person
@@ -15,15 +14,12 @@ class TenantBackend(BaseBackend):
     def authenticate(
         self, request: HttpRequest | None, login: str = "", password: str = "", **kwargs: Any
     ) -> Person | None:
+        from preau.accounts.queries import accounts_for_identifier
+
         tenant = getattr(request, "tenant", None)
         if tenant is None or not login or not password:
             return None
-        ident = login.strip()
-        candidates = list(
-            Person.objects.filter(tenant=tenant).filter(
-                Q(login__iexact=ident) | Q(email__iexact=ident)
-            )[:2]
-        )
+        candidates = accounts_for_identifier(tenant, login)
         if len(candidates) != 1:
             # Unknown, or an e-mail shared by two accounts (a family address): hash anyway so
             # timing does not tell which logins exist.

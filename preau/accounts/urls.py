@@ -7,4 +7,10 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:session_id>/revoke/", views.revoke_session, name="revoke_session"),
+    path("sessions/log-out-others/", views.log_out_everywhere, name="log_out_everywhere"),
+    path("activate/", views.activate, name="activate"),
+    path("terms/", views.terms, name="terms"),
+    path("reset/", views.reset_request, name="reset"),
+    path("reset/confirm/", views.reset_confirm, name="reset_confirm"),
 ]
