@@ -155,16 +155,32 @@ LEVELS: dict[str, LevelSpec] = {
         "16820002110", "3ème de l'enseignement agricole", "3e EA", 2012, AGRI_LOWER_SUBJECTS
     ),
     "2PRO": LevelSpec(
-        "27621301031", "2nde pro Productions (agricole)", "2nde pro", 2011, AGRI_PRO_SUBJECTS
+        "27621301031",
+        "2nde pro Productions (agricole)",
+        "2nde pro Productions",
+        2011,
+        AGRI_PRO_SUBJECTS,
     ),
-    "1PRO": LevelSpec("27621301032", "1ère bac pro CGEA", "1re pro", 2010, AGRI_PRO_SUBJECTS),
-    "TPRO": LevelSpec("27621301033", "Terminale bac pro CGEA", "Tle pro", 2009, AGRI_PRO_SUBJECTS),
+    "1PRO": LevelSpec(
+        "27621301032", "1ère bac pro CGEA", "1re bac pro CGEA", 2010, AGRI_PRO_SUBJECTS
+    ),
+    "TPRO": LevelSpec(
+        "27621301033", "Terminale bac pro CGEA", "Tle bac pro CGEA", 2009, AGRI_PRO_SUBJECTS
+    ),
 }
 
 # How many classes one teacher takes in a subject (about 18 hours a week).
 COLLEGE_LOAD = {"FR": 4, "MA": 4, "HG": 5, "AN": 5, "SVT": 9, "PC": 9, "TE": 9, "EPS": 5}
 LYCEE_LOAD = {"FR": 4, "PH": 4, "MA": 4, "HG": 5, "AN": 5, "SVT": 9, "PC": 6, "SES": 6, "EPS": 5}
 DEFAULT_LOAD = 18
+LV2_GROUPS_PER_TEACHER = 7
+GROUP_SIZE = 28
+# Teaching groups: subject key -> (code prefix, name)
+GROUP_SUBJECTS = {
+    "ES": ("ESP", "Espagnol LV2"),
+    "DE": ("ALL", "Allemand LV2"),
+    "LA": ("LAT", "Latin"),
+}
 
 
 @dataclass(frozen=True)
@@ -180,8 +196,8 @@ class SchoolSpec:
     classes: tuple[tuple[str, int], ...]  # (level key, number of divisions)
     class_size: tuple[int, int]
     load: dict[str, int]
-    lv2_levels: tuple[str, ...] = ()  # levels split in Espagnol / Allemand LV2 groups
-    latin_levels: tuple[str, ...] = ()  # levels feeding one Latin group
+    lv2_levels: tuple[str, ...] = ()  # levels whose pupils take Espagnol or Allemand LV2
+    latin_levels: tuple[str, ...] = ()  # levels with a Latin option
 
     @property
     def uai(self) -> str:
@@ -549,7 +565,7 @@ class _Seeder:
                     suffix = "ABCDEFGH"[n] if spec.kind == School.Kind.COLLEGE else str(n + 1)
                     code, name = f"{level_key}{suffix}", f"{level.short} {suffix}"
                     if divisions == 1:
-                        code, name = level_key, level.label
+                        code, name = level_key, level.short
                     cls = SchoolClass(
                         tenant=self.tenant,
                         school=school,
@@ -857,37 +873,69 @@ class _Seeder:
         return group
 
     def _groups(self, spec: SchoolSpec, school: School, first_of: dict[str, Person]) -> None:
-        """LV2 Espagnol / Allemand groups by level, and one Latin group across levels."""
+        """LV2 groups (Espagnol or Allemand for every pupil) and Latin, level by level.
+
+        As in a real timetable, a level's pupils are split across its divisions into groups of
+        at most GROUP_SIZE: "Espagnol LV2 5e G1" holds pupils of 5e A, 5e B...
+        """
         rng = self.rng
-        if spec.lv2_levels:
-            spanish, german = self._adult(), self._adult()
-            for person in (spanish, german):
-                self._member(person, school, Profile.TEACHER)
-            for level_key in spec.lv2_levels:
-                short = LEVELS[level_key].short
-                classes = [c for c in self.classes[spec.key] if c.level == self.levels[level_key]]
-                es = self._group(school, f"ESP{level_key}", f"Espagnol LV2 {short}", classes)
-                de = self._group(school, f"ALL{level_key}", f"Allemand LV2 {short}", classes)
-                self._assign(spanish, school, "ES", group=es)
-                self._assign(german, school, "DE", group=de)
-                for cls in classes:
-                    for pupil in self.pupils_of[id(cls)]:
-                        group = es if rng.random() < 0.72 else de
-                        self.group_members.append(
-                            GroupMember(tenant=self.tenant, group=group, person=pupil)
-                        )
-        if spec.latin_levels:
-            levels = [self.levels[k] for k in spec.latin_levels]
-            classes = [c for c in self.classes[spec.key] if c.level in levels]
-            shorts = [LEVELS[k].short for k in spec.latin_levels]
-            latin = self._group(school, "LAT", f"Latin {shorts[0]}-{shorts[-1]}", classes)
-            self._assign(first_of["FR"], school, "LA", group=latin)
-            for cls in classes:
-                for pupil in self.pupils_of[id(cls)]:
-                    if rng.random() < 0.14:
-                        self.group_members.append(
-                            GroupMember(tenant=self.tenant, group=latin, person=pupil)
-                        )
+        lv2: dict[str, list[tuple[str, list[Person]]]] = {"ES": [], "DE": []}
+        latin: list[tuple[str, list[Person]]] = []
+        for level_key in spec.lv2_levels:
+            pupils = self._pupils_of_level(spec, level_key)
+            spanish = [p for p in pupils if rng.random() < 0.72]
+            chosen = {id(p) for p in spanish}
+            lv2["ES"].append((level_key, spanish))
+            lv2["DE"].append((level_key, [p for p in pupils if id(p) not in chosen]))
+        for level_key in spec.latin_levels:
+            pupils = self._pupils_of_level(spec, level_key)
+            latin.append((level_key, [p for p in pupils if rng.random() < 0.14]))
+        for subject, by_level in lv2.items():
+            groups = [
+                g
+                for level_key, pupils in by_level
+                for g in self._split(spec, school, subject, level_key, pupils)
+            ]
+            teachers = [
+                self._adult() for _n in range(math.ceil(len(groups) / LV2_GROUPS_PER_TEACHER))
+            ]
+            for teacher in teachers:
+                self._member(teacher, school, Profile.TEACHER)
+            for i, group in enumerate(groups):
+                self._assign(teachers[i % len(teachers)], school, subject, group=group)
+        for level_key, pupils in latin:
+            for group in self._split(spec, school, "LA", level_key, pupils):
+                self._assign(first_of["FR"], school, "LA", group=group)
+
+    def _pupils_of_level(self, spec: SchoolSpec, level_key: str) -> list[Person]:
+        level = self.levels[level_key]
+        return [
+            p for c in self.classes[spec.key] if c.level == level for p in self.pupils_of[id(c)]
+        ]
+
+    def _split(
+        self, spec: SchoolSpec, school: School, subject: str, level_key: str, pupils: list[Person]
+    ) -> list[Group]:
+        """Groups of at most GROUP_SIZE of these pupils, linked to the divisions they come from."""
+        if not pupils:
+            return []
+        count = math.ceil(len(pupils) / GROUP_SIZE)
+        prefix, label = GROUP_SUBJECTS[subject]
+        short = LEVELS[level_key].short
+        class_of = {id(p): c for c in self.classes[spec.key] for p in self.pupils_of[id(c)]}
+        groups = []
+        for n in range(count):
+            members = pupils[n::count]
+            suffix = f" G{n + 1}" if count > 1 else ""
+            classes = list({id(class_of[id(p)]): class_of[id(p)] for p in members}.values())
+            group = self._group(
+                school, f"{prefix}{level_key}-{n + 1}", f"{label} {short}{suffix}", classes
+            )
+            self.group_members += [
+                GroupMember(tenant=self.tenant, group=group, person=p) for p in members
+            ]
+            groups.append(group)
+        return groups
 
     def _staff_and_administrators(self) -> None:
         for spec in SCHOOLS:
