@@ -336,8 +336,10 @@ def seed_demo(*, stdout: Writer | None = None, seed: int = DEMO_SEED) -> DemoSum
         if created:
             seeder = _Seeder(random.Random(seed), tenant)  # noqa: S311 - demo data, not secrets
             tenant = seeder.run()
-            _seed_connected_apps(tenant, seeder.schools)
         assert tenant is not None
+        # Idempotent on the portal's side too: a demo seeded before the portal had its hook
+        # gets its connected apps on the next run; the directory is never touched again.
+        _seed_connected_apps(tenant, list(School.objects.filter(tenant=tenant).order_by("pk")))
     forget_host_cache(*DEMO_HOSTS)
     summary = DemoSummary(
         tenant=tenant,
@@ -352,7 +354,7 @@ def seed_demo(*, stdout: Writer | None = None, seed: int = DEMO_SEED) -> DemoSum
 
 
 def _seed_connected_apps(tenant: Tenant, schools: list[School]) -> None:
-    """The portal's demo apps, when the portal provides them (it may not exist yet)."""
+    """The portal's demo apps, when the portal provides them (an idempotent hook)."""
     try:
         module = importlib.import_module("preau.portal.demo")
     except ModuleNotFoundError as exc:
@@ -474,7 +476,6 @@ class _Seeder:
         self.group_members: list[GroupMember] = []
         self.group_classes: list[tuple[Group, SchoolClass]] = []
         self.groups: list[Group] = []
-        self.schools: list[School] = []
         self.school_of: dict[str, School] = {}
         self.classes: dict[str, list[SchoolClass]] = {}  # school key -> classes
         self.level_of: dict[str, str] = {}  # class code in school -> level key
@@ -539,7 +540,6 @@ class _Seeder:
                 city=spec.city,
             )
             school.authorities.add(*(self.authorities[a] for a in spec.authorities))
-            self.schools.append(school)
             self.school_of[spec.key] = school
         self._classes()
         self._pupils_and_families()

@@ -26,6 +26,8 @@ from preau.directory.demo import (
     DemoError,
     seed_demo,
 )
+from preau.portal.catalogue import Service
+from preau.portal.models import ConnectedApp
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,7 @@ def snapshot() -> dict[str, int]:
             m.AuthorityAdmin,
             m.TeachingAssignment,
             m.GuardianLink,
+            ConnectedApp,
         )
     }
 
@@ -68,7 +71,7 @@ def test_demo_territory_is_realistic_and_its_printed_logins_work(monkeypatch):
     assert summary.created
     assert (tenant.slug, tenant.is_demo) == ("demo", True)
     assert tenant.enabled_apps == list(SERVICE_LABELS)
-    assert len(SERVICE_LABELS) == 18
+    assert set(SERVICE_LABELS) == set(Service.values)  # the whole catalogue is on
     hosts = TenantHost.objects.filter(tenant=tenant).values_list("host", flat=True)
     assert set(hosts) == set(DEMO_HOSTS)
     year = m.SchoolYear.objects.get(tenant=tenant, is_current=True)
@@ -250,6 +253,7 @@ def test_seeding_twice_changes_nothing_and_leaves_other_tenants_alone(world):
     call_command("demo", stdout=out)
 
     assert snapshot() == before
+    assert before["ConnectedApp"] > 0  # the portal's demo apps, seeded through its hook
     printed = out.getvalue()
     assert "already seeded" in printed
     for account in first.accounts:
