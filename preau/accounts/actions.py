@@ -21,6 +21,7 @@ from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -614,3 +615,46 @@ def revoke_api_token(*, actor: Actor, token_id: int) -> ApiToken:
                 actor=actor, action="accounts.api_token_revoked", target=row, subject=actor.person
             )
     return row
+
+
+# --- housekeeping ------------------------------------------------------------------------------
+
+# Failed attempts are kept a week (the lock-out reads 15 minutes; the rest helps investigate),
+# spent or expired codes a month.
+LOGIN_ATTEMPTS_KEPT = dt.timedelta(days=7)
+SPENT_CODES_KEPT = dt.timedelta(days=30)
+SESSION_ROWS_BATCH = 1000
+
+
+def purge_stale_rows() -> dict[str, int]:
+    """Delete old failed attempts, long-spent codes and the rows of sessions that have ended.
+
+    Run daily by `manage.py purge_accounts` (cron or Celery beat); no actor: nothing personal
+    is changed, only bookkeeping that has served its purpose.
+    """
+    now = timezone.now()
+    attempts, _ = LoginAttempt.objects.filter(at__lt=now - LOGIN_ATTEMPTS_KEPT).delete()
+    spent = OneTimeCode.objects.filter(
+        Q(used_at__lt=now - SPENT_CODES_KEPT) | Q(expires_at__lt=now - SPENT_CODES_KEPT)
+    )
+    codes_deleted, _ = spent.delete()
+    sessions_deleted = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            UserSession.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "session_key")[:SESSION_ROWS_BATCH]
+        )
+        if not batch:
+            break
+        last_pk = batch[-1][0]
+        live = live_session_keys([key for _pk, key in batch])
+        ended = [pk for pk, key in batch if key not in live]
+        if ended:
+            sessions_deleted += UserSession.objects.filter(pk__in=ended).delete()[0]
+    return {
+        "login_attempts": attempts,
+        "codes": codes_deleted,
+        "sessions": sessions_deleted,
+    }

@@ -28,6 +28,7 @@ from preau.core.http import ActorRequest, PreauRequest
 from preau.directory.models import Person
 
 USER_AGENT_MAX = 300
+TENANT_BACKEND = "preau.accounts.backends.TenantBackend"
 
 
 def _ip(request: PreauRequest) -> str | None:
@@ -40,8 +41,12 @@ def _user_agent(request: PreauRequest) -> str:
 
 def _safe_next(request: PreauRequest, candidate: str | None) -> str:
     """`candidate` if it stays on this site, else the home page."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and not candidate.startswith(reverse("accounts:login"))
     ):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
@@ -49,7 +54,8 @@ def _safe_next(request: PreauRequest, candidate: str | None) -> str:
 
 def _open_session(request: PreauRequest, person: Person, *, to: str) -> HttpResponseRedirect:
     """Log `person` in on this request, list the session, speak their language."""
-    auth_login(request, person)
+    # authenticate() names the backend; activation and reset log in with the tenant backend.
+    auth_login(request, person, backend=getattr(person, "backend", TENANT_BACKEND))
     actions.register_session(
         actor=actions.acting_as(person, ip=_ip(request)),
         session_key=request.session.session_key,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
 from preau.accounts import actions
-from preau.accounts.models import ApiToken, OneTimeCode, UserSession
+from preau.accounts.models import ApiToken, LoginAttempt, OneTimeCode, UserSession
 from preau.accounts.tests.helpers import CODE_RE, is_logged_in
 from preau.core.models import AuditEntry
 from preau.directory.tests.factories import TEST_PASSWORD
@@ -171,3 +175,36 @@ def test_create_and_revoke_api_token(world, actor_of):
     assert ApiToken.objects.get(pk=row.pk).revoked_at is None
     actions.revoke_api_token(actor=actor, token_id=row.pk)
     assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
+
+
+def test_purge_stale_rows(world, login_client):
+
+    live = login_client(world.pupil)
+    UserSession.objects.create(tenant=world.tenant, person=world.pupil, session_key="x" * 32)
+    old = timezone.now() - dt.timedelta(days=8)
+    LoginAttempt.objects.create(tenant=world.tenant, login="a", ip="192.0.2.1")
+    LoginAttempt.objects.create(tenant=world.tenant, login="b", ip="192.0.2.1")
+    LoginAttempt.objects.filter(login="a").update(at=old)
+    OneTimeCode.objects.create(
+        tenant=world.tenant,
+        person=world.pupil,
+        purpose="reset",
+        code_hash="h",
+        expires_at=timezone.now() - dt.timedelta(days=31),
+    )
+    OneTimeCode.objects.create(
+        tenant=world.tenant,
+        person=world.pupil,
+        purpose="reset",
+        code_hash="k",
+        expires_at=timezone.now() - dt.timedelta(days=1),
+    )
+    out = io.StringIO()
+    call_command("purge_accounts", stdout=out)
+    assert "Deleted 1 failed logins, 1 codes, 1 ended sessions." in out.getvalue()
+    assert list(LoginAttempt.objects.values_list("login", flat=True)) == ["b"]
+    assert list(OneTimeCode.objects.values_list("code_hash", flat=True)) == ["k"]
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [
+        live.session.session_key
+    ]
+    assert is_logged_in(live)

@@ -245,3 +245,7 @@ def test_logged_in_person_visiting_login_goes_home(world, login_client):
     response = client.get("/accounts/login/")
     assert response.status_code == 302
     assert response["Location"] == "/"
+    response = client.get("/accounts/login/?next=/accounts/sessions/")
+    assert response["Location"] == "/accounts/sessions/"
+    response = client.get("/accounts/login/?next=/accounts/login/")
+    assert response["Location"] == "/"
