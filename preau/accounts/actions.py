@@ -67,9 +67,9 @@ Purpose = OneTimeCode.Purpose
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def acting_as(person: Person, *, ip: str | None) -> Actor:
+def acting_as(person: Person, *, ip: str | None, tenant: Tenant | None = None) -> Actor:
     """The actor of someone acting on their own account before a full actor exists."""
-    return Actor(person=person, tenant=person.tenant, ip=ip)
+    return Actor(person=person, tenant=tenant or person.tenant, ip=ip)
 
 
 def _require_admin_of(actor: Actor, person: Person) -> None:
@@ -282,23 +282,22 @@ def authenticate_login(*, request: PreauRequest, identifier: str, password: str)
     return user
 
 
-def register_session(
-    *, actor: Actor, session_key: str | None, user_agent: str
-) -> UserSession | None:
+def register_session(*, actor: Actor, session_key: str | None, user_agent: str) -> None:
     """Record (or refresh) one of the actor's open sessions, listed on their sessions page."""
     if not session_key:
-        return None
-    row, _created = UserSession.objects.update_or_create(
-        session_key=session_key,
-        defaults={
-            "tenant": actor.tenant,
-            "person": actor.person,
-            "ip": actor.ip or None,
-            "user_agent": user_agent[:300],
-            "last_seen_at": timezone.now(),
-        },
-    )
-    return row
+        return
+    values = {
+        "ip": actor.ip or None,
+        "user_agent": user_agent[:300],
+        "last_seen_at": timezone.now(),
+    }
+    # A session key is random and fresh at each login: the row is new unless this session is
+    # being listed again (same person), so try the update first and insert when there was none.
+    mine = UserSession.objects.filter(session_key=session_key, person=actor.person)
+    if not mine.update(**values):
+        UserSession.objects.create(
+            tenant=actor.tenant, person=actor.person, session_key=session_key, **values
+        )
 
 
 def end_session(*, actor: Actor, session_key: str | None) -> None:
@@ -407,7 +406,7 @@ def activate_account(
             person=person, purpose=Purpose.ACTIVATION, used_at__isnull=True, expires_at__gt=now
         ).update(expires_at=now)
         record_audit(
-            actor=acting_as(person, ip=ip),
+            actor=acting_as(person, ip=ip, tenant=tenant),
             action="accounts.account_activated",
             target=person,
             subject=person,
@@ -418,7 +417,7 @@ def activate_account(
 # --- forgotten password ------------------------------------------------------------------------
 
 
-def _reset_email(person: Person, *, code: str, confirm_url: str) -> tuple[str, str]:
+def _reset_email(person: Person, *, tenant: Tenant, code: str, confirm_url: str) -> tuple[str, str]:
     with translation.override(person.language or settings.LANGUAGE_CODE):
         subject = _("Your password reset code")
         body = _(
@@ -432,7 +431,7 @@ def _reset_email(person: Person, *, code: str, confirm_url: str) -> tuple[str, s
         ) % {
             "name": person.first_name,
             "login": person.login,
-            "site": person.tenant.name,
+            "site": tenant.name,
             "code": code,
             "hours": int(RESET_CODE_VALIDITY.total_seconds() // 3600),
             "url": f"{confirm_url}?{urlencode({'login': person.login})}",
@@ -475,7 +474,7 @@ def request_password_reset(
                 subject=person,
                 data={"ip": ip},
             )
-            subject, body = _reset_email(person, code=plain, confirm_url=confirm_url)
+            subject, body = _reset_email(person, tenant=tenant, code=plain, confirm_url=confirm_url)
             transaction.on_commit(
                 partial(send_mail, subject, body, None, [person.email], fail_silently=False)
             )
@@ -497,7 +496,7 @@ def reset_password_with_code(
         ).update(expires_at=now)
         _end_all_sessions_of(person)
         record_audit(
-            actor=acting_as(person, ip=ip),
+            actor=acting_as(person, ip=ip, tenant=tenant),
             action="accounts.password_reset_with_code",
             target=person,
             subject=person,

@@ -57,7 +57,7 @@ def _open_session(request: PreauRequest, person: Person, *, to: str) -> HttpResp
     # authenticate() names the backend; activation and reset log in with the tenant backend.
     auth_login(request, person, backend=getattr(person, "backend", TENANT_BACKEND))
     actions.register_session(
-        actor=actions.acting_as(person, ip=_ip(request)),
+        actor=actions.acting_as(person, ip=_ip(request), tenant=request.tenant),
         session_key=request.session.session_key,
         user_agent=_user_agent(request),
     )

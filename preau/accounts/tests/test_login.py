@@ -7,6 +7,8 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from preau.accounts.models import LoginAttempt, UserSession
@@ -249,3 +251,14 @@ def test_logged_in_person_visiting_login_goes_home(world, login_client):
     assert response["Location"] == "/accounts/sessions/"
     response = client.get("/accounts/login/?next=/accounts/login/")
     assert response["Location"] == "/"
+
+
+def test_login_costs_a_fixed_number_of_queries(world):
+    """The 8:00 wave: person (2: lock-out needs it before the backend looks again), lock-out
+    (2), new session (2), last login (1), session row (2), session saved (1)."""
+    client = anonymous()
+    client.get("/accounts/login/")
+    with CaptureQueriesContext(connection) as captured:
+        assert post_login(client, world.pupil.login).status_code == 302
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 10, "\n".join(statements)
