@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from preau.accounts import actions, forms
 from preau.accounts.devices import describe_device
@@ -79,10 +79,10 @@ def _open_session(request: PreauRequest, person: Person, *, to: str) -> HttpResp
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login(request: PreauRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if request.method == "GET" and request.user.is_authenticated:
+    if request.method != "POST" and request.user.is_authenticated:
         return redirect(_safe_next(request, next_url))
     form = forms.LoginForm(request.POST or None, initial={"next": next_url})
     show_activation = False
@@ -119,7 +119,7 @@ def logout(request: PreauRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def sessions(request: ActorRequest) -> HttpResponse:
     key = request.session.session_key
     actions.refresh_sessions(actor=request.actor, session_key=key, user_agent=_user_agent(request))
@@ -162,7 +162,7 @@ def log_out_everywhere(request: ActorRequest) -> HttpResponse:
 @sensitive_post_parameters("password", "password_confirm", "code")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def activate(request: PreauRequest) -> HttpResponse:
     form = forms.ActivationForm(
         request.POST or None, initial={"login": request.GET.get("login", "")}
@@ -186,14 +186,14 @@ def activate(request: PreauRequest) -> HttpResponse:
     return render(request, "accounts/pages/activate.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def terms(request: PreauRequest) -> HttpResponse:
     return render(request, "accounts/pages/terms.html")
 
 
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reset_request(request: PreauRequest) -> HttpResponse:
     form = forms.ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -223,7 +223,7 @@ def reset_request(request: PreauRequest) -> HttpResponse:
 @sensitive_post_parameters("password", "password_confirm", "code")
 @csrf_protect
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reset_confirm(request: PreauRequest) -> HttpResponse:
     form = forms.ResetConfirmForm(
         request.POST or None, initial={"login": request.GET.get("login", "")}
