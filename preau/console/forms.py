@@ -124,7 +124,7 @@ class BlockForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for blocking"),
         max_length=200,
-        help_text=_("Shown in the audit log; the person does not see it."),
+        help_text=_("The person sees this reason when they try to log in."),
     )
 
 
