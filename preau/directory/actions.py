@@ -263,8 +263,10 @@ def update_person(
     first_name = _clean_name(first_name, "first_name", errors)
     last_name = _clean_name(last_name, "last_name", errors)
     email = _clean_email(email, errors)
-    if login is not None:
+    if login is not None and login.strip() != person.login:
         login = _clean_login(actor, login, errors, exclude=person) or person.login
+    else:
+        login = None  # unchanged (an imported login name may predate today's format)
     pupil = memberships.get(Profile.PUPIL)
     staff = memberships.get(Profile.STAFF)
     if school_class is not None and pupil is None:

@@ -289,6 +289,22 @@ def test_update_person_refuses_a_taken_login_and_another_schools_member(world, a
     assert snapshot() == before
 
 
+def test_an_imported_login_in_an_older_format_can_be_kept(world, admin):
+    world.pupil.login = "Léa.MARTIN"
+    world.pupil.save()
+    actions.update_person(
+        actor=admin,
+        school=world.school,
+        person=world.pupil,
+        first_name="Léa",
+        last_name="Martin",
+        login="Léa.MARTIN",
+        email="lea@example.org",
+    )
+    world.pupil.refresh_from_db()
+    assert (world.pupil.login, world.pupil.email) == ("Léa.MARTIN", "lea@example.org")
+
+
 def test_update_person_sets_the_functions_of_staff(world, admin):
     actions.update_person(
         actor=admin,
