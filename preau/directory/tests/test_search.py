@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from itertools import count
 from typing import Any
 
@@ -181,3 +183,111 @@ def test_limit_is_bounded(world):
 def test_bad_cursor_is_refused(world, token):
     with pytest.raises(BadCursorError):
         people_visible_to(actor_of(world.teacher), after=token)
+
+
+# --- The picker partial: GET /directory/people/search -----------------------------------------
+
+SEARCH_URL = "/directory/people/search"
+
+
+def test_picker_lists_matching_people(world, client_for):
+    pupil_in(world, "Éloïse", "Dupont")
+    response = client_for(world.teacher).get(SEARCH_URL, {"q": "eloise dup"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="listbox"' in html
+    assert 'role="option"' in html
+    assert "Éloïse Dupont" in html
+    assert "6e A" in html
+    assert "Collège Victor Hugo" in html
+    assert "people-results-more" in html
+
+
+def test_picker_shows_only_writable_people(world, client_for):
+    html = client_for(world.pupil).get(SEARCH_URL, {"q": "dubois"}).content.decode()
+    assert "Chloé" not in html
+    assert "Marc" not in html
+    assert 'role="listbox"' not in html
+    html = client_for(world.teacher).get(SEARCH_URL, {"q": "petit"}).content.decode()
+    assert "Emma" not in html
+
+
+def test_picker_empty_state_names_the_search(world, client_for):
+    response = client_for(world.teacher).get(SEARCH_URL, {"q": "zzz<b>"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "zzz&lt;b&gt;" in html
+    assert "<b>" not in html
+    assert 'class="empty-state"' in html
+
+
+def test_picker_escapes_the_search_in_the_list_label(world, client_for):
+    pupil_in(world, "Éloïse", "Dupont")
+    html = client_for(world.teacher).get(SEARCH_URL, {"q": 'dup"><x'}).content.decode()
+    assert "<x" not in html
+
+
+def test_picker_more_results_follow_the_cursor(world, client_for):
+    for i in range(25):
+        pupil_in(world, f"Élève{i:02d}", "Aubert")
+    client = client_for(world.teacher)
+    first = client.get(SEARCH_URL, {"q": "aubert"}).content.decode()
+    assert first.count('role="option"') == 20
+    more = re.search(r'href="([^"]+)"', first.split('id="people-results-more"')[1]).group(1)
+    more = html_lib.unescape(more)
+    assert more.startswith(SEARCH_URL + "?q=aubert&after=")
+    second = client.get(more)
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert html.count('role="option"') == 5
+    assert 'hx-swap-oob="true"' in html
+    assert 'role="listbox"' not in html  # options only, appended to the list
+    first_ids = set(re.findall(r'data-person-id="(\d+)"', first))
+    second_ids = set(re.findall(r'data-person-id="(\d+)"', html))
+    assert len(first_ids | second_ids) == 25
+    assert not first_ids & second_ids
+
+
+def test_picker_page_query_count(world, client_for, django_assert_num_queries):
+    for i in range(25):
+        pupil_in(world, f"Élève{i:02d}", "Aubert")
+    client = client_for(world.teacher)
+    client.get(SEARCH_URL)  # warm the session
+    # Session and person (2), the actor: memberships and authorities (2), then the rules, the
+    # page and its people's memberships (3): the same for any number of results.
+    with django_assert_num_queries(7):
+        response = client.get(SEARCH_URL, {"q": "aubert"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": "garbage!!"},
+        {"after": encode_cursor(["a", "b"])},
+        {"q": "x", "after": "WzFd"},
+        {"profile": "wizard"},
+        {"school": "abc"},
+    ],
+)
+def test_picker_bad_input_is_400_with_a_message(world, client_for, params):
+    response = client_for(world.teacher).get(SEARCH_URL, params)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_picker_filters(world, client_for):
+    client = client_for(world.operator)
+    html = client.get(SEARCH_URL, {"profile": "teacher", "school": world.other_school.pk})
+    ids = set(re.findall(r'data-person-id="(\d+)"', html.content.decode()))
+    assert ids == {str(world.other_teacher.pk)}
+
+
+def test_picker_requires_login(world, client):
+    response = client.get(SEARCH_URL, {"q": "martin"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_picker_is_get_only(world, client_for):
+    assert client_for(world.teacher).post(SEARCH_URL, {"q": "a"}).status_code == 405
