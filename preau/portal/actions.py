@@ -87,8 +87,9 @@ def update_profile(
 ) -> Person:
     """Change the actor's own preferences and contact details (None: leave as is).
 
-    `phone_visibility` also governs the postal address. Raises ValidationError keyed by field;
-    nothing is saved then. Audited as `profile.update` with the names of the changed fields.
+    `phone_visibility` also governs the postal address. Raises ValidationError keyed by field
+    for a changed value Préau does not accept; nothing is saved then. Audited as
+    `profile.update` with the names of the changed fields.
     """
     given = {
         "language": language,
@@ -100,10 +101,12 @@ def update_profile(
         "phone_visibility": phone_visibility,
     }
     values = {name: value.strip() for name, value in given.items() if value is not None}
-    _check_profile(values)
     with transaction.atomic():
         person = _own_person(actor)
         changed = [name for name, value in values.items() if getattr(person, name) != value]
+        # Only what changes is checked: a value imported from the school's records that
+        # Préau would not accept does not block the person's other changes.
+        _check_profile({name: values[name] for name in changed})
         if not changed:
             return person
         for name in changed:

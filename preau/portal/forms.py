@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +26,10 @@ def _avatar_help() -> str:
 
 class ProfileForm(forms.Form):
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
-    email = forms.EmailField(
+    email = forms.CharField(
         label=_("E-mail address"),
         required=False,
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     email_visibility = forms.ChoiceField(
@@ -37,14 +39,12 @@ class ProfileForm(forms.Form):
         label=_("Phone"),
         required=False,
         max_length=30,
-        validators=[validate_phone],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     mobile = forms.CharField(
         label=_("Mobile phone"),
         required=False,
         max_length=30,
-        validators=[validate_phone],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
@@ -62,9 +62,30 @@ class ProfileForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", self.initial_for(person))
         super().__init__(*args, **kwargs)
+        self.person = person
         self.fields["avatar"].help_text = _avatar_help()
+
+    def _changed_value(self, name: str) -> str:
+        value: str = self.cleaned_data.get(name, "")
+        return value if value and value != getattr(self.person, name) else ""
+
+    # A value kept as imported from the school's records is not checked again (the action does
+    # the same): only what the person types must be valid.
+    def clean_email(self) -> str:
+        if value := self._changed_value("email"):
+            validate_email(value)
+        return self.cleaned_data["email"]
+
+    def clean_phone(self) -> str:
+        validate_phone(self._changed_value("phone"))
+        return self.cleaned_data["phone"]
+
+    def clean_mobile(self) -> str:
+        validate_phone(self._changed_value("mobile"))
+        return self.cleaned_data["mobile"]
 
     @classmethod
     def initial_for(cls, person: Person) -> dict[str, str]:

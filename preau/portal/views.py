@@ -78,7 +78,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 def profile(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES)
+        form = ProfileForm(request.POST, request.FILES, person=actor.person)
         if form.is_valid():
             try:
                 # Preferences and picture together: a refused picture saves nothing.
@@ -96,7 +96,7 @@ def profile(request: ActorRequest) -> HttpResponse:
                 _set_language_cookie(response, language)
                 return response
     else:
-        form = ProfileForm(initial=ProfileForm.initial_for(actor.person))
+        form = ProfileForm(person=actor.person)
     return render(
         request,
         "portal/pages/profile.html",

@@ -228,3 +228,17 @@ def test_remove_avatar(world, client_for, media, django_capture_on_commit_callba
 
 def test_remove_avatar_needs_post(world, client_for):
     assert client_for(world.pupil).get("/profile/avatar/remove").status_code == 405
+
+
+def test_an_imported_value_preau_would_refuse_does_not_block_other_changes(
+    world, english_client_for
+):
+    # The school's records gave an address Django's validator refuses (accented local part).
+    Person.objects.filter(pk=world.pupil.pk).update(email="léa.martin@example.org")
+    client = english_client_for(world.pupil)
+    response = client.post(URL, form_data(email="léa.martin@example.org", mobile="0611223344"))
+    assert response.status_code == 302
+    assert Person.objects.get(pk=world.pupil.pk).mobile == "0611223344"
+    # Typing a new bad address is refused.
+    response = client.post(URL, form_data(email="léa@@example.org"))
+    assert 'id="id_email_error"' in response.content.decode()
