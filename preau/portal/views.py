@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from preau.core.http import ActorRequest, PreauRequest
 from preau.directory.queries import ACTIVE_SCHOOL_SESSION_KEY, access_school
@@ -27,7 +27,7 @@ from preau.portal.queries import access_avatar, home_for, school_places
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: ActorRequest) -> HttpResponse:
     return render(
         request,
@@ -112,7 +112,7 @@ def remove_avatar(request: ActorRequest) -> HttpResponse:
     return redirect("portal:profile")
 
 
-@require_GET
+@require_safe
 def avatar(request: PreauRequest, person_id: int) -> HttpResponseBase:
     """A person's picture, to people who share a school with them (404 for anyone else)."""
     if request.actor is None:
