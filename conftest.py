@@ -252,7 +252,7 @@ class BrowserSession:
         self.goto("/accounts/login/")
         self.page.fill("input[name=identifier]", login)
         self.page.fill("input[name=password]", password)
-        self.page.click("button[type=submit]")
+        self.page.click("main button[type=submit]")
         self.page.wait_for_load_state("networkidle")
 
 
