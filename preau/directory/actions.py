@@ -432,7 +432,7 @@ def set_class_pupils(
     school = school_class.school
     _require_school(actor, school)
     wanted = _ids(pupils)
-    memberships = Membership.objects.select_for_update().filter(
+    memberships = Membership.objects.select_for_update(of=("self",)).filter(
         tenant=actor.tenant, school=school, year_id=school_class.year_id, profile=Profile.PUPIL
     )
     joining = list(
@@ -618,7 +618,7 @@ def set_group_members(*, actor: Actor, group: Group, people: Iterable[Person]) -
         )
     current = {
         gm.person_id: gm
-        for gm in GroupMember.objects.select_for_update()
+        for gm in GroupMember.objects.select_for_update(of=("self",))
         .filter(group=group)
         .select_related("person")
     }
