@@ -148,7 +148,7 @@ def test_issue_activation_codes(world, actor_of):
             accept_terms=True,
             ip=None,
         )
-    assert "more recent" in str(error.value)
+    assert "plus récent" in str(error.value)  # French by default
 
 
 def test_issue_codes_writes_nothing_if_one_person_is_refused(world, actor_of):

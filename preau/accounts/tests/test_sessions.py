@@ -24,8 +24,8 @@ def test_lists_own_sessions_and_marks_this_one(world, login_client):
     response = laptop.get("/accounts/sessions/")
     assert response.status_code == 200
     html = text(response)
-    assert "Firefox on Linux" in html
-    assert "Chrome on Android" in html
+    assert "Firefox sous Linux" in html  # French by default
+    assert "Chrome sous Android" in html
     assert "198.51.100.1" in html
     assert "198.51.100.2" in html
     assert "198.51.100.3" not in html

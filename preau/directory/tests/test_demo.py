@@ -210,7 +210,7 @@ def test_demo_territory_is_realistic_and_its_printed_logins_work(monkeypatch):
 
     # The printed table: one account per profile, each logs in with the demo password.
     printed = out.getvalue()
-    assert "seeded in" in printed
+    assert "données créées en" in printed  # French by default
     assert DEMO_PASSWORD in printed
     assert "http://127.0.0.1:8000/" in printed
     assert [a.role for a in summary.accounts] == [role for role, _label in ROLES]
@@ -255,7 +255,7 @@ def test_seeding_twice_changes_nothing_and_leaves_other_tenants_alone(world):
     assert snapshot() == before
     assert before["ConnectedApp"] > 0  # the portal's demo apps, seeded through its hook
     printed = out.getvalue()
-    assert "already seeded" in printed
+    assert "données déjà présentes" in printed
     for account in first.accounts:
         assert account.login in printed
     again = seed_demo()
