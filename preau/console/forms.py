@@ -6,6 +6,7 @@ Choice fields are limited to the school's own objects, so a forged id is a form 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from preau.directory.communication import RULES
 from preau.directory.models import (
+    Authority,
     Function,
     Group,
     Level,
@@ -21,6 +23,7 @@ from preau.directory.models import (
     Profile,
     School,
     SchoolClass,
+    uai_check_letter,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,6 +36,63 @@ class SchoolSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
+
+
+class SchoolForm(forms.Form):
+    """A school's identity. The UAI is checked by the action (format, check letter, free in the
+    tenant) so that every mistake gets the same clear message; the form only bounds its length.
+
+    `identity=False` (a school administrator) drops the UAI, kind, sector and authorities.
+    `authorities` are the ones the actor may tick (`must_choose`: at least one); `kept` the
+    school's other authorities, which stay as they are.
+    """
+
+    uai = forms.CharField(
+        label=_("UAI code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    name = forms.CharField(label=_("Name"), max_length=160)
+    kind = forms.ChoiceField(label=_("Kind"), choices=School.Kind.choices)
+    sector = forms.ChoiceField(label=_("Sector"), choices=School.Sector.choices)
+    city = forms.CharField(label=_("City"), required=False, max_length=120)
+    authorities = forms.ModelMultipleChoiceField(
+        label=_("Authorities"),
+        required=False,
+        queryset=Authority.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        authorities: QuerySet[Authority],
+        identity: bool = True,
+        kept: Sequence[Authority] = (),
+        must_choose: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept = list(kept)
+        if not identity:
+            for name in ("uai", "kind", "sector", "authorities"):
+                del self.fields[name]
+            return
+        example = "0750001" + uai_check_letter("0750001")
+        self.fields["uai"].help_text = _(
+            "Seven digits and a check letter, for example %(example)s."
+        ) % {"example": example}
+        self.fields["authorities"].queryset = authorities  # type: ignore[attr-defined]
+        if must_choose:
+            self.fields["authorities"].help_text = _(
+                "The school hangs under at least one of the authorities you administer."
+            )
+
+    def chosen_authorities(self) -> list[Authority]:
+        """The ticked authorities and the kept ones: every authority of the school afterwards."""
+        return [*self.kept, *self.cleaned_data.get("authorities", [])]
 
 
 class PeopleFilterForm(forms.Form):

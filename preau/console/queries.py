@@ -27,7 +27,9 @@ from preau.core.actor import Actor
 from preau.core.models import AuditEntry
 from preau.core.pagination import Page, decode_cursor, encode_cursor, keyset_page
 from preau.core.sanitize import fold
+from preau.directory.actions import may_create_schools
 from preau.directory.models import (
+    Authority,
     Group,
     GroupMember,
     GuardianLink,
@@ -121,6 +123,24 @@ def access_school(actor: Actor, school_id: int, *, year: SchoolYear | None = Non
     if school is None:
         raise Http404
     return school
+
+
+def require_school_creation(actor: Actor) -> None:
+    """Only the operator and authority administrators create schools; 404 for anyone else."""
+    if not may_create_schools(actor):
+        raise Http404
+
+
+def attachable_authorities(actor: Actor) -> QuerySet[Authority]:
+    """The authorities the actor may hang a school under: the tenant's (operator) or theirs."""
+    qs = Authority.objects.filter(tenant=actor.tenant)
+    if not actor.is_operator:
+        qs = qs.filter(pk__in=actor.admin_authority_ids)
+    return qs.order_by("name", "id")
+
+
+def school_authorities(school: School) -> list[Authority]:
+    return list(school.authorities.order_by("name", "id"))
 
 
 def schools_for_filter(actor: Actor) -> QuerySet[School]:

@@ -106,7 +106,13 @@ def index(request: ActorRequest) -> HttpResponse:
     return render(
         request,
         "console/pages/index.html",
-        {"form": form, "page": page, "search": search, "crumbs": _crumbs()},
+        {
+            "form": form,
+            "page": page,
+            "search": search,
+            "can_create_school": actions.may_create_schools(actor),
+            "crumbs": _crumbs(),
+        },
     )
 
 
@@ -120,6 +126,116 @@ def school(request: ActorRequest, school_id: int) -> HttpResponse:
         request,
         "console/pages/school.html",
         {"school": obj, "year": year, "crumbs": _crumbs(obj)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def school_new(request: ActorRequest) -> HttpResponse:
+    """Create a school: the operator, or an authority administrator under their authorities."""
+    actor = request.actor
+    q.require_school_creation(actor)
+    choices = q.attachable_authorities(actor)
+    initial: dict[str, Any] = {}
+    if not actor.is_operator and len(actor.admin_authority_ids) == 1:
+        initial["authorities"] = list(actor.admin_authority_ids)
+    form = forms.SchoolForm(
+        request.POST or None,
+        initial=initial,
+        authorities=choices,
+        must_choose=not actor.is_operator,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = actions.create_school(
+                actor=actor,
+                uai=data["uai"],
+                name=data["name"],
+                kind=data["kind"],
+                sector=data["sector"],
+                city=data["city"],
+                authorities=form.chosen_authorities(),
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The school %(name)s was created.") % {"name": created})
+            return redirect("console:school", created.pk)
+    return render(
+        request,
+        "console/pages/school_form.html",
+        {
+            "form": form,
+            "title": _("New school"),
+            "cancel_url": reverse("console:index"),
+            "crumbs": _crumbs(None, (_("New school"), None)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def school_edit(request: ActorRequest, school_id: int) -> HttpResponse:
+    """Change a school. A school administrator changes its name and city only; the operator
+    and the school's authority administrators also its UAI, kind, sector and authorities."""
+    actor = request.actor
+    obj = q.access_school(actor, school_id)
+    current = q.school_authorities(obj)
+    identity = actions.may_change_school_identity(actor, obj)
+    form = forms.SchoolForm(
+        request.POST or None,
+        initial={
+            "uai": obj.uai,
+            "name": obj.name,
+            "kind": obj.kind,
+            "sector": obj.sector,
+            "city": obj.city,
+            "authorities": [a.pk for a in current],
+        },
+        authorities=q.attachable_authorities(actor),
+        identity=identity,
+        # An authority administrator ticks their own authorities; the school's others stay.
+        kept=[]
+        if actor.is_operator
+        else [a for a in current if a.pk not in actor.admin_authority_ids],
+        must_choose=identity and not actor.is_operator,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_school(
+                actor=actor,
+                school=obj,
+                uai=data["uai"] if identity else obj.uai,
+                name=data["name"],
+                kind=data["kind"] if identity else obj.kind,
+                sector=data["sector"] if identity else obj.sector,
+                city=data["city"],
+                authorities=form.chosen_authorities() if identity else current,
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("console:school", obj.pk)
+    return render(
+        request,
+        "console/pages/school_form.html",
+        {
+            "school": obj,
+            "form": form,
+            "identity": identity,
+            "title": _("Edit %(name)s") % {"name": obj.name},
+            "cancel_url": reverse("console:school", args=[obj.pk]),
+            "crumbs": _crumbs(obj, (_("Edit"), None)),
+        },
+        status=400 if form.errors else 200,
     )
 
 

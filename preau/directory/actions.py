@@ -1,4 +1,4 @@
-"""Writes of the directory: people, classes, groups and communication rules, by hand.
+"""Writes of the directory: schools, people, classes, groups and communication rules, by hand.
 
 Every action takes the actor first, checks that they administer the school, validates that every
 object it is handed belongs to the same tenant and school (a forged id is a ValidationError,
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from preau.core.permissions import require
 from preau.directory.communication import RULES, effective_rules
 from preau.directory.logins import generate_login
 from preau.directory.models import (
+    Authority,
     CommunicationRule,
     Function,
     Group,
@@ -34,6 +35,7 @@ from preau.directory.models import (
     School,
     SchoolClass,
     SchoolYear,
+    validate_uai,
 )
 from preau.directory.permissions import Perm, policy
 from preau.directory.queries import current_year
@@ -685,3 +687,247 @@ def set_communication_rules(
             data={"changes": changes},
         )
     return after
+
+
+# --- schools -----------------------------------------------------------------------------------
+#
+# Who may do what:
+# - create a school: the operator (under any authorities of the tenant, or none) or an authority
+#   administrator (under authorities of the tenant, at least one of them theirs, and no authority
+#   they do not administer);
+# - change a school: anyone who administers it (`Perm.ADMINISTER_SCHOOL`), but only the operator
+#   or an administrator of one of the school's authorities changes its UAI, kind, sector and
+#   authorities; a school administrator (ADML) changes its name and city only. An authority
+#   administrator attaches or detaches only authorities they administer, and the school stays
+#   under at least one of them.
+
+SCHOOL_NAME_MAX = 160
+CITY_MAX = 120
+
+
+def may_create_schools(actor: Actor) -> bool:
+    """The operator and authority administrators create schools."""
+    return actor.is_operator or bool(actor.admin_authority_ids)
+
+
+def may_change_school_identity(actor: Actor, school: School) -> bool:
+    """The operator, or an administrator of one of the school's authorities: UAI, kind, sector
+    and authorities. (A school administrator changes the name and city only.)"""
+    if school.tenant_id != actor.tenant.pk:
+        return False
+    if actor.is_operator:
+        return True
+    return (
+        bool(actor.admin_authority_ids)
+        and school.authorities.filter(pk__in=actor.admin_authority_ids).exists()
+    )
+
+
+def _uai_taken(other: School | None) -> str:
+    if other is None:  # taken by a concurrent write that we cannot see
+        return _("This UAI code is already used by another school.")
+    return _("This UAI code is already used by %(school)s.") % {"school": other.name}
+
+
+def _clean_uai(
+    actor: Actor, value: str, errors: dict[str, list[str]], *, exclude: School | None = None
+) -> str:
+    value = (value or "").strip().upper()
+    if not value:
+        errors.setdefault("uai", []).append(_("This field is required."))
+        return value
+    try:
+        # Non-ASCII digits (superscripts, other scripts) pass str.isdigit() but are no UAI.
+        validate_uai(value if value.isascii() else "")
+    except ValidationError as exc:
+        errors.setdefault("uai", []).extend(exc.messages)
+        return value
+    taken = School.objects.filter(tenant=actor.tenant, uai__iexact=value)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    other = taken.only("name").first()
+    if other is not None:
+        errors.setdefault("uai", []).append(_uai_taken(other))
+    return value
+
+
+def _clean_school_fields(
+    name: str, kind: str, sector: str, city: str, errors: dict[str, list[str]]
+) -> tuple[str, str]:
+    name = " ".join((name or "").split())
+    if not name:
+        errors.setdefault("name", []).append(_("This field is required."))
+    elif len(name) > SCHOOL_NAME_MAX:
+        errors.setdefault("name", []).append(
+            _("Use at most %(max)d characters.") % {"max": SCHOOL_NAME_MAX}
+        )
+    city = " ".join((city or "").split())
+    if len(city) > CITY_MAX:
+        errors.setdefault("city", []).append(
+            _("Use at most %(max)d characters.") % {"max": CITY_MAX}
+        )
+    if kind not in School.Kind.values:
+        errors.setdefault("kind", []).append(_("Choose a kind of school from the list."))
+    if sector not in School.Sector.values:
+        errors.setdefault("sector", []).append(_("Choose a sector from the list."))
+    return name, city
+
+
+def _check_authorities(
+    actor: Actor,
+    authorities: list[Authority],
+    errors: dict[str, list[str]],
+    *,
+    before: frozenset[int] | set[int] = frozenset(),
+) -> None:
+    """Authorities of the tenant; for an authority administrator, only theirs may be attached or
+    detached, and the school must stay under at least one of theirs."""
+    if any(a.tenant_id != actor.tenant.pk for a in authorities):
+        errors.setdefault("authorities", []).append(_("Choose authorities from the list."))
+        return
+    if actor.is_operator:
+        return
+    mine = actor.admin_authority_ids
+    if (_ids(authorities) ^ before) - mine:
+        errors.setdefault("authorities", []).append(
+            _("You can only attach a school to, or detach it from, authorities you administer.")
+        )
+    elif not _ids(authorities) & mine:
+        errors.setdefault("authorities", []).append(
+            _("Choose at least one authority you administer.")
+        )
+
+
+def _authority_names(authorities: Iterable[Authority]) -> list[str]:
+    return sorted(a.name for a in authorities)
+
+
+@transaction.atomic
+def create_school(
+    *,
+    actor: Actor,
+    uai: str,
+    name: str,
+    kind: str,
+    sector: str,
+    city: str = "",
+    authorities: Iterable[Authority] = (),
+) -> School:
+    """A new school of the tenant, under `authorities`.
+
+    The UAI is stripped and upper-cased, must be well formed (7 digits and the right check
+    letter) and free in the tenant. The operator may create any school; an authority
+    administrator only under authorities they administer (at least one).
+    """
+    if not may_create_schools(actor):
+        raise PermissionDenied("directory.create_school")
+    authorities = list(dict.fromkeys(authorities))
+    errors: dict[str, list[str]] = {}
+    uai = _clean_uai(actor, uai, errors)
+    name, city = _clean_school_fields(name, kind, sector, city, errors)
+    _check_authorities(actor, authorities, errors)
+    _raise(errors)
+    try:
+        with transaction.atomic():
+            school = School.objects.create(
+                tenant=actor.tenant, uai=uai, name=name, kind=kind, sector=sector, city=city
+            )
+    except IntegrityError as exc:  # a concurrent creation took the UAI in between
+        other = School.objects.filter(tenant=actor.tenant, uai__iexact=uai).first()
+        raise ValidationError({"uai": [_uai_taken(other)]}) from exc
+    school.authorities.set(authorities)
+    record_audit(
+        actor=actor,
+        action="directory.school_created",
+        target=school,
+        school=school,
+        data={
+            "uai": uai,
+            "name": name,
+            "kind": kind,
+            "sector": sector,
+            "city": city,
+            "authorities": _authority_names(authorities),
+        },
+    )
+    return school
+
+
+@transaction.atomic
+def update_school(
+    *,
+    actor: Actor,
+    school: School,
+    uai: str,
+    name: str,
+    kind: str,
+    sector: str,
+    city: str = "",
+    authorities: Iterable[Authority] = (),
+) -> School:
+    """Change a school. `authorities` is the full set the school hangs under afterwards.
+
+    A school administrator may change the name and city only: handing them another UAI, kind,
+    sector or set of authorities is a PermissionDenied (their form does not offer these fields).
+    """
+    require(policy, actor, Perm.ADMINISTER_SCHOOL, school)
+    school = School.objects.select_for_update().get(pk=school.pk, tenant=actor.tenant)
+    before_authorities = list(school.authorities.order_by("pk"))
+    before_ids = _ids(before_authorities)
+    authorities = list(dict.fromkeys(authorities))
+    uai_changed = (uai or "").strip().upper() != school.uai.strip().upper()
+    identity_changed = (
+        uai_changed
+        or kind != school.kind
+        or sector != school.sector
+        or _ids(authorities) != before_ids
+    )
+    if identity_changed and not may_change_school_identity(actor, school):
+        raise PermissionDenied("directory.change_school_identity")
+
+    errors: dict[str, list[str]] = {}
+    # An unchanged UAI is not checked again (an imported code may predate a rule).
+    uai = _clean_uai(actor, uai, errors, exclude=school) if uai_changed else school.uai
+    name, city = _clean_school_fields(name, kind, sector, city, errors)
+    if _ids(authorities) != before_ids:
+        _check_authorities(actor, authorities, errors, before=before_ids)
+    _raise(errors)
+
+    changes: dict[str, list[Any]] = {}
+    for field, new in (
+        ("uai", uai),
+        ("name", name),
+        ("kind", kind),
+        ("sector", sector),
+        ("city", city),
+    ):
+        old = getattr(school, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(school, field, new)
+    if changes:
+        try:
+            with transaction.atomic():
+                school.save(update_fields=list(changes))
+        except IntegrityError as exc:
+            other = (
+                School.objects.filter(tenant=actor.tenant, uai__iexact=uai)
+                .exclude(pk=school.pk)
+                .first()
+            )
+            raise ValidationError({"uai": [_uai_taken(other)]}) from exc
+    if _ids(authorities) != before_ids:
+        changes["authorities"] = [
+            _authority_names(before_authorities),
+            _authority_names(authorities),
+        ]
+        school.authorities.set(authorities)
+    if changes:
+        record_audit(
+            actor=actor,
+            action="directory.school_updated",
+            target=school,
+            school=school,
+            data={"changes": changes},
+        )
+    return school

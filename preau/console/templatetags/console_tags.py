@@ -11,6 +11,8 @@ register = template.Library()
 
 # What an audit action means, in words; an unknown action shows its code.
 AUDIT_LABELS = {
+    "directory.school_created": _("Created a school"),
+    "directory.school_updated": _("Changed a school"),
     "directory.person_created": _("Created an account"),
     "directory.person_updated": _("Changed a person's details"),
     "directory.class_created": _("Created a class"),

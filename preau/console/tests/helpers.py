@@ -12,6 +12,7 @@ from preau.directory.models import (
     GroupMember,
     Membership,
     Person,
+    School,
     SchoolClass,
 )
 
@@ -48,6 +49,16 @@ def snapshot() -> tuple[Any, ...]:
         list(
             Membership.objects.order_by("pk").values_list(
                 "pk", "person_id", "school_id", "profile", "school_class_id", "functions"
+            )
+        ),
+        list(
+            School.objects.order_by("pk").values_list(
+                "pk", "tenant_id", "uai", "name", "kind", "sector", "city"
+            )
+        ),
+        list(
+            School.authorities.through.objects.order_by("pk").values_list(
+                "school_id", "authority_id"
             )
         ),
         list(SchoolClass.objects.order_by("pk").values_list("pk", "code", "name", "level_id")),

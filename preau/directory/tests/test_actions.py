@@ -6,18 +6,22 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from preau.core.models import AuditEntry
 from preau.directory import actions
 from preau.directory.communication import RULES, effective_rules
 from preau.directory.models import (
+    AuthorityAdmin,
     CommunicationRule,
     Group,
     GroupMember,
     Membership,
     Person,
     Profile,
+    School,
     SchoolClass,
+    uai_check_letter,
 )
 from preau.directory.queries import build_actor
 from preau.directory.tests import factories as f
@@ -480,3 +484,256 @@ def test_communication_rules_refuse_unknown_keys_and_other_schools(world, admin)
 def test_saving_the_same_rules_writes_no_audit_entry(world, admin):
     actions.set_communication_rules(actor=admin, school=world.school, rules={})
     assert not AuditEntry.objects.exists()
+
+
+# --- create_school, update_school --------------------------------------------------------------
+
+
+def _uai(digits="0691234"):
+    # Below 0750000, where the factories' UAI codes start: never taken by a factory school.
+    return digits + uai_check_letter(digits)
+
+
+def school_snapshot():
+    return (
+        list(
+            School.objects.order_by("pk").values_list(
+                "pk", "tenant_id", "uai", "name", "kind", "sector", "city"
+            )
+        ),
+        list(
+            School.authorities.through.objects.order_by("pk").values_list(
+                "school_id", "authority_id"
+            )
+        ),
+        AuditEntry.objects.count(),
+    )
+
+
+def _new_school(actor, **kw):
+    args = {
+        "uai": _uai(),
+        "name": "Lycée Ampère",
+        "kind": "lycee",
+        "sector": "public",
+        "city": "Lyon",
+        "authorities": (),
+    }
+    args.update(kw)
+    return actions.create_school(actor=actor, **args)
+
+
+def test_create_school_normalises_the_uai_and_writes_an_audit_entry(world):
+    operator = actor_of(world, world.operator)
+    school = _new_school(
+        operator,
+        uai=f"  {_uai().lower()} ",
+        name="  Lycée   Ampère ",
+        authorities=[world.authority],
+    )
+    assert (school.tenant, school.uai, school.name) == (world.tenant, _uai(), "Lycée Ampère")
+    assert list(school.authorities.all()) == [world.authority]
+    entry = AuditEntry.objects.get(action="directory.school_created")
+    assert entry.actor == world.operator
+    assert entry.school == school
+    assert entry.target_id == str(school.pk)
+    assert entry.data == {
+        "uai": _uai(),
+        "name": "Lycée Ampère",
+        "kind": "lycee",
+        "sector": "public",
+        "city": "Lyon",
+        "authorities": [world.authority.name],
+    }
+
+
+@pytest.mark.parametrize(
+    "uai",
+    ["", "075099", "ABCDEFGH", "06912341", "0691234ZZ", "069123²Z", "0691234" + "I"],
+)
+def test_create_school_refuses_a_malformed_uai_on_the_uai_field(world, uai):
+    operator = actor_of(world, world.operator)
+    before = school_snapshot()
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        _new_school(operator, uai=uai)
+    assert set(exc.value.message_dict) == {"uai"}
+    message = exc.value.message_dict["uai"][0]
+    assert message.startswith(("A UAI code is 7 digits", "The check letter", "This field"))
+    assert school_snapshot() == before
+
+
+def test_create_school_names_the_wrong_check_letter(world):
+    good = uai_check_letter("0691234")
+    bad = "0691234" + ("A" if good != "A" else "B")
+    operator = actor_of(world, world.operator)
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        _new_school(operator, uai=bad.lower())
+    assert exc.value.message_dict["uai"] == [f"The check letter of {bad} should be {good}."]
+
+
+def test_create_school_refuses_a_uai_used_in_the_tenant_but_not_in_another(world):
+    operator = actor_of(world, world.operator)
+    before = school_snapshot()
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        _new_school(operator, uai=world.school.uai.lower())
+    assert exc.value.message_dict["uai"] == [
+        "This UAI code is already used by Collège Victor Hugo."
+    ]
+    assert school_snapshot() == before
+    assert _new_school(operator, uai=world.foreign_school.uai).tenant == world.tenant
+
+
+def test_create_school_checks_the_other_fields(world):
+    operator = actor_of(world, world.operator)
+    before = school_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        _new_school(operator, name=" ", kind="usine", sector="?", city="x" * 121)
+    assert set(exc.value.message_dict) == {"name", "kind", "sector", "city"}
+    assert school_snapshot() == before
+
+
+def test_an_authority_admin_creates_schools_under_their_authorities_only(world):
+    authority_admin = actor_of(world, world.authority_admin)
+    region = f.AuthorityFactory(tenant=world.tenant, name="Région")
+    foreign = f.AuthorityFactory(tenant=world.other_tenant)
+    before = school_snapshot()
+    for authorities in ([], [region], [world.authority, region], [world.authority, foreign]):
+        with translation.override("en"), pytest.raises(ValidationError) as exc:
+            _new_school(authority_admin, authorities=authorities)
+        assert set(exc.value.message_dict) == {"authorities"}
+    assert school_snapshot() == before
+    school = _new_school(authority_admin, authorities=[world.authority])
+    assert list(school.authorities.all()) == [world.authority]
+
+
+def test_the_operator_attaches_any_authority_of_the_tenant_only(world):
+    operator = actor_of(world, world.operator)
+    region = f.AuthorityFactory(tenant=world.tenant, name="Région")
+    foreign = f.AuthorityFactory(tenant=world.other_tenant)
+    before = school_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        _new_school(operator, authorities=[foreign])
+    assert set(exc.value.message_dict) == {"authorities"}
+    assert school_snapshot() == before
+    school = _new_school(operator, authorities=[region, world.authority])
+    assert set(school.authorities.all()) == {region, world.authority}
+
+
+@pytest.mark.parametrize("role", ["admin", "teacher", "pupil", "foreign_admin"])
+def test_only_the_operator_and_authority_admins_create_schools(world, role):
+    actor = actor_of(world, getattr(world, role))
+    before = school_snapshot()
+    with pytest.raises(PermissionDenied):
+        _new_school(actor, authorities=[world.authority])
+    assert school_snapshot() == before
+
+
+def _update(actor, school, **kw):
+    args = {
+        "uai": school.uai,
+        "name": school.name,
+        "kind": school.kind,
+        "sector": school.sector,
+        "city": school.city,
+        "authorities": list(school.authorities.all()),
+    }
+    args.update(kw)
+    return actions.update_school(actor=actor, school=school, **args)
+
+
+def test_update_school_audits_old_and_new_values(world):
+    authority_admin = actor_of(world, world.authority_admin)
+    old_uai = world.school.uai
+    school = _update(
+        authority_admin, world.school, uai=_uai().lower(), sector="private", city=" Bron "
+    )
+    assert (school.uai, school.sector, school.city) == (_uai(), "private", "Bron")
+    entry = AuditEntry.objects.get(action="directory.school_updated")
+    assert entry.school == world.school
+    assert entry.data["changes"] == {
+        "uai": [old_uai, _uai()],
+        "sector": ["public", "private"],
+        "city": ["Lyon", "Bron"],
+    }
+
+
+def test_update_school_without_change_writes_nothing(world):
+    before = school_snapshot()
+    _update(actor_of(world, world.operator), world.school)
+    assert school_snapshot() == before
+
+
+def test_update_school_refuses_a_malformed_or_taken_uai(world):
+    operator = actor_of(world, world.operator)
+    before = school_snapshot()
+    for uai in ("075099", "ABCDEFGH", world.other_school.uai):
+        with pytest.raises(ValidationError) as exc:
+            _update(operator, world.school, uai=uai, name="Renamed")
+        assert set(exc.value.message_dict) == {"uai"}
+    assert school_snapshot() == before
+
+
+def test_a_school_admin_changes_the_name_and_city_only(world):
+    admin = actor_of(world, world.admin)
+    before = school_snapshot()
+    for change in (
+        {"uai": _uai()},
+        {"kind": "lycee"},
+        {"sector": "private"},
+        {"authorities": []},
+    ):
+        with pytest.raises(PermissionDenied):
+            _update(admin, world.school, name="Renamed", **change)
+    assert school_snapshot() == before
+    school = _update(admin, world.school, name="Collège Victor-Hugo", city="Villeurbanne")
+    assert (school.name, school.city) == ("Collège Victor-Hugo", "Villeurbanne")
+    entry = AuditEntry.objects.get(action="directory.school_updated")
+    assert entry.data["changes"] == {
+        "name": ["Collège Victor Hugo", "Collège Victor-Hugo"],
+        "city": ["Lyon", "Villeurbanne"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "school"),
+    [("admin", "other_school"), ("teacher", "school"), ("foreign_admin", "school")],
+)
+def test_update_school_refuses_who_does_not_administer_it(world, role, school):
+    actor = actor_of(world, getattr(world, role))
+    before = school_snapshot()
+    with pytest.raises(PermissionDenied):
+        _update(actor, getattr(world, school), name="Pris")
+    assert school_snapshot() == before
+
+
+def test_an_authority_admin_changes_only_their_own_authorities(world):
+    authority_admin = actor_of(world, world.authority_admin)
+    region = f.AuthorityFactory(tenant=world.tenant, name="Région")
+    world.other_school.authorities.add(region)
+    before = school_snapshot()
+    for school, authorities in (
+        (world.school, [world.authority, region]),  # attach one they do not administer
+        (world.other_school, [world.authority]),  # detach one they do not administer
+        (world.other_school, [region]),  # leave all of theirs
+    ):
+        with pytest.raises(ValidationError) as exc:
+            _update(authority_admin, school, authorities=authorities)
+        assert set(exc.value.message_dict) == {"authorities"}
+    assert school_snapshot() == before
+
+    metropole = f.AuthorityFactory(tenant=world.tenant, name="Métropole")
+    AuthorityAdmin.objects.create(
+        tenant=world.tenant, person=world.authority_admin, authority=metropole
+    )
+    authority_admin = actor_of(world, world.authority_admin)
+    school = _update(
+        authority_admin, world.other_school, authorities=[world.authority, region, metropole]
+    )
+    assert set(school.authorities.all()) == {world.authority, region, metropole}
+    entry = AuditEntry.objects.get(action="directory.school_updated")
+    assert entry.data["changes"] == {
+        "authorities": [
+            sorted([world.authority.name, "Région"]),
+            sorted([world.authority.name, "Région", "Métropole"]),
+        ]
+    }
