@@ -59,6 +59,15 @@ def _clear_cache() -> Any:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _french_by_default() -> Any:
+    """Each test starts in the site's language (French), whatever a previous request activated."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
+
+
 @pytest.fixture
 def world(db: Any) -> World:  # noqa: PLR0915 - one place builds the whole world
     from preau.directory import models as m

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import RequestFactory
+from django.utils import translation
 
 from preau.core.models import Tenant, TenantHost
 from preau.core.sanitize import fold
@@ -65,7 +66,8 @@ def test_demo_territory_is_realistic_and_its_printed_logins_work(monkeypatch):
     monkeypatch.setitem(sys.modules, "preau.portal.demo", portal)
     out = io.StringIO()
 
-    summary = seed_demo(stdout=out)
+    with translation.override("fr"):
+        summary = seed_demo(stdout=out)
 
     tenant = summary.tenant
     assert summary.created
@@ -250,7 +252,8 @@ def test_seeding_twice_changes_nothing_and_leaves_other_tenants_alone(world):
     before = snapshot()
 
     out = io.StringIO()
-    call_command("demo", stdout=out)
+    with translation.override("fr"):
+        call_command("demo", stdout=out)
 
     assert snapshot() == before
     assert before["ConnectedApp"] > 0  # the portal's demo apps, seeded through its hook
