@@ -27,7 +27,6 @@ from preau.core.actor import Actor
 from preau.core.models import AuditEntry
 from preau.core.pagination import Page, decode_cursor, encode_cursor, keyset_page
 from preau.core.sanitize import fold
-from preau.directory.actions import may_create_schools
 from preau.directory.models import (
     Authority,
     Group,
@@ -40,7 +39,9 @@ from preau.directory.models import (
     SchoolClass,
     SchoolYear,
 )
+from preau.directory.permissions import Perm as DirectoryPerm
 from preau.directory.permissions import administered_people, administered_schools
+from preau.directory.permissions import policy as directory_policy
 from preau.directory.queries import current_year
 
 PAGE_SIZE = 50
@@ -127,7 +128,7 @@ def access_school(actor: Actor, school_id: int, *, year: SchoolYear | None = Non
 
 def require_school_creation(actor: Actor) -> None:
     """Only the operator and authority administrators create schools; 404 for anyone else."""
-    if not may_create_schools(actor):
+    if not directory_policy.can(actor, DirectoryPerm.CREATE_SCHOOL):
         raise Http404
 
 

@@ -34,6 +34,8 @@ from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
 from preau.directory import actions
 from preau.directory.models import Level, Person, Profile, School, SchoolYear
+from preau.directory.permissions import Perm as DirectoryPerm
+from preau.directory.permissions import policy as directory_policy
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -110,7 +112,7 @@ def index(request: ActorRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "search": search,
-            "can_create_school": actions.may_create_schools(actor),
+            "can_create_school": directory_policy.can(actor, DirectoryPerm.CREATE_SCHOOL),
             "crumbs": _crumbs(),
         },
     )
@@ -185,7 +187,7 @@ def school_edit(request: ActorRequest, school_id: int) -> HttpResponse:
     actor = request.actor
     obj = q.access_school(actor, school_id)
     current = q.school_authorities(obj)
-    identity = actions.may_change_school_identity(actor, obj)
+    identity = directory_policy.can(actor, DirectoryPerm.CHANGE_SCHOOL_IDENTITY, obj)
     form = forms.SchoolForm(
         request.POST or None,
         initial={

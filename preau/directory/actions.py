@@ -705,24 +705,6 @@ SCHOOL_NAME_MAX = 160
 CITY_MAX = 120
 
 
-def may_create_schools(actor: Actor) -> bool:
-    """The operator and authority administrators create schools."""
-    return actor.is_operator or bool(actor.admin_authority_ids)
-
-
-def may_change_school_identity(actor: Actor, school: School) -> bool:
-    """The operator, or an administrator of one of the school's authorities: UAI, kind, sector
-    and authorities. (A school administrator changes the name and city only.)"""
-    if school.tenant_id != actor.tenant.pk:
-        return False
-    if actor.is_operator:
-        return True
-    return (
-        bool(actor.admin_authority_ids)
-        and school.authorities.filter(pk__in=actor.admin_authority_ids).exists()
-    )
-
-
 def _uai_taken(other: School | None) -> str:
     if other is None:  # taken by a concurrent write that we cannot see
         return _("This UAI code is already used by another school.")
@@ -819,7 +801,7 @@ def create_school(
     letter) and free in the tenant. The operator may create any school; an authority
     administrator only under authorities they administer (at least one).
     """
-    if not may_create_schools(actor):
+    if not policy.can(actor, Perm.CREATE_SCHOOL):
         raise PermissionDenied("directory.create_school")
     authorities = list(dict.fromkeys(authorities))
     errors: dict[str, list[str]] = {}
@@ -882,7 +864,7 @@ def update_school(
         or sector != school.sector
         or _ids(authorities) != before_ids
     )
-    if identity_changed and not may_change_school_identity(actor, school):
+    if identity_changed and not policy.can(actor, Perm.CHANGE_SCHOOL_IDENTITY, school):
         raise PermissionDenied("directory.change_school_identity")
 
     errors: dict[str, list[str]] = {}

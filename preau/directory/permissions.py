@@ -14,6 +14,11 @@ from preau.directory.models import Membership, Person, School
 class Perm(StrEnum):
     ADMINISTER_SCHOOL = "directory.administer_school"
     ADMINISTER_PERSON = "directory.administer_person"
+    # The operator and authority administrators create schools.
+    CREATE_SCHOOL = "directory.create_school"
+    # UAI, kind, sector and authorities: the operator, or an administrator of one of the
+    # school's authorities (a school administrator changes the name and city only).
+    CHANGE_SCHOOL_IDENTITY = "directory.change_school_identity"
 
 
 def administered_schools(actor: Actor) -> QuerySet[School]:
@@ -43,6 +48,20 @@ class DirectoryPolicy:
                 isinstance(obj, School)
                 and obj.tenant_id == actor.tenant.pk
                 and (actor.is_operator or obj.pk in actor.admin_school_ids)
+            )
+        if perm == Perm.CREATE_SCHOOL:
+            return actor.is_operator or bool(actor.admin_authority_ids)
+        if perm == Perm.CHANGE_SCHOOL_IDENTITY:
+            return (
+                isinstance(obj, School)
+                and obj.tenant_id == actor.tenant.pk
+                and (
+                    actor.is_operator
+                    or (
+                        bool(actor.admin_authority_ids)
+                        and obj.authorities.filter(pk__in=actor.admin_authority_ids).exists()
+                    )
+                )
             )
         if perm == Perm.ADMINISTER_PERSON:
             return (
