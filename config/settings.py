@@ -187,6 +187,8 @@ PREAU_DEMO_HOSTS = env_list("PREAU_DEMO_HOSTS", "127.0.0.1,localhost,testserver"
 PREAU_LOCKOUT_ACCOUNT_FAILURES = int(os.environ.get("PREAU_LOCKOUT_ACCOUNT_FAILURES", "5"))
 PREAU_LOCKOUT_IP_FAILURES = int(os.environ.get("PREAU_LOCKOUT_IP_FAILURES", "30"))
 PREAU_LOCKOUT_MINUTES = int(os.environ.get("PREAU_LOCKOUT_MINUTES", "15"))
+# Networks exempt from the per-IP limit (a school's shared address), e.g. "192.0.2.0/24".
+PREAU_LOCKOUT_TRUSTED_NETWORKS = env_list("PREAU_LOCKOUT_TRUSTED_NETWORKS")
 PREAU_AVATAR_MAX_BYTES = int(os.environ.get("PREAU_AVATAR_MAX_BYTES", str(2 * 1024 * 1024)))
 
 LOGGING = {
