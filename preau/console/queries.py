@@ -25,7 +25,7 @@ from django.http import Http404
 from preau.console.permissions import Perm, policy, visible_audit
 from preau.core.actor import Actor
 from preau.core.models import AuditEntry
-from preau.core.pagination import Page, decode_cursor, encode_cursor, keyset_page
+from preau.core.pagination import Page, keyset_page
 from preau.core.sanitize import fold
 from preau.directory.models import (
     Authority,
@@ -448,17 +448,4 @@ def audit_page(
         qs = qs.filter(action__startswith=action)
     if school is not None:
         qs = qs.filter(school=school)
-    qs = qs.order_by("-id")
-    if after:
-        (last_id,) = decode_cursor(after, 1)
-        if not isinstance(last_id, int):
-            from preau.core.pagination import BadCursorError
-
-            raise BadCursorError(after)
-        qs = qs.filter(id__lt=last_id)
-    rows = list(qs[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].pk])
-    return Page(items=rows, next_cursor=next_cursor, base_query=dict(base_query or {}))
+    return keyset_page(qs, order=("-id",), after=after, limit=limit, base_query=base_query)

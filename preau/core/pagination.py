@@ -74,7 +74,8 @@ def keyset_page(
     limit: int,
     base_query: dict[str, str] | None = None,
 ) -> Page[M]:
-    """One page of `qs` ordered ascending by `order` (the last field must be unique, e.g. "id").
+    """One page of `qs` ordered by `order` (the last field must be unique, e.g. "id"; a leading
+    "-" orders that field descending, e.g. ("-id",) for newest first).
 
     Fetches limit + 1 rows in a single query to know whether there is a next page.
     Raises BadCursorError for a malformed token (views answer 400).
@@ -83,10 +84,12 @@ def keyset_page(
     if after:
         values = decode_cursor(after, len(order))
         condition = Q()
+        fields = [name.removeprefix("-") for name in order]
         for i, name in enumerate(order):
-            step = Q(**{f"{name}__gt": values[i]})
-            for prev_name, prev_value in zip(order[:i], values[:i], strict=True):
-                step &= Q(**{prev_name: prev_value})
+            beyond = "lt" if name.startswith("-") else "gt"
+            step = Q(**{f"{fields[i]}__{beyond}": values[i]})
+            for prev_field, prev_value in zip(fields[:i], values[:i], strict=True):
+                step &= Q(**{prev_field: prev_value})
             condition |= step
         try:
             qs = qs.filter(condition)
@@ -97,7 +100,7 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor([_value(last, name) for name in order])
+        next_cursor = encode_cursor([_value(last, name.removeprefix("-")) for name in order])
     return Page(items=rows, next_cursor=next_cursor, base_query=dict(base_query or {}))
 
 

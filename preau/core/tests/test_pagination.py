@@ -31,3 +31,11 @@ def test_keyset_page_is_one_query(world, django_assert_num_queries):
 def test_bad_cursor_is_refused(world, token):
     with pytest.raises(BadCursorError):
         keyset_page(Person.objects.all(), order=("search_name", "id"), after=token, limit=5)
+
+
+def test_descending_keyset_pages_newest_first(world):
+    qs = Person.objects.filter(tenant=world.tenant)
+    first = keyset_page(qs, order=("-id",), after=None, limit=3)
+    second = keyset_page(qs, order=("-id",), after=first.next_cursor, limit=3)
+    ids = [p.pk for p in first.items + second.items]
+    assert ids == list(qs.order_by("-id").values_list("pk", flat=True)[:6])
