@@ -73,7 +73,8 @@ def _clean_name(value: str, field: str, errors: dict[str, list[str]]) -> str:
 
 
 def _clean_email(value: str, errors: dict[str, list[str]]) -> str:
-    value = (value or "").strip()
+    # Stored lower-case: the login backend matches e-mails exactly, on an index.
+    value = (value or "").strip().lower()
     if value:
         try:
             validate_email(value)

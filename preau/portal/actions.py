@@ -101,6 +101,8 @@ def update_profile(
         "phone_visibility": phone_visibility,
     }
     values = {name: value.strip() for name, value in given.items() if value is not None}
+    if "email" in values:  # stored lower-case: the login backend matches e-mails exactly
+        values["email"] = values["email"].lower()
     with transaction.atomic():
         person = _own_person(actor)
         changed = [name for name, value in values.items() if getattr(person, name) != value]

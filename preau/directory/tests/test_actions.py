@@ -737,3 +737,15 @@ def test_an_authority_admin_changes_only_their_own_authorities(world):
             sorted([world.authority.name, "Région", "Métropole"]),
         ]
     }
+
+
+def test_create_person_stores_the_email_lower_case(world, admin):
+    person = actions.create_person(
+        actor=admin,
+        school=world.school,
+        first_name="Jeanne",
+        last_name="Dupont",
+        profile=Profile.GUARDIAN,
+        email="  Jeanne.Dupont@Example.ORG ",
+    )
+    assert person.email == "jeanne.dupont@example.org"

@@ -82,3 +82,13 @@ def test_require_refuses_someone_elses_profile(world):
     actor = actor_of(world.pupil)
     with pytest.raises(PermissionDenied):
         require(policy, actor, Perm.EDIT_PROFILE, world.pupil2)
+
+
+def test_update_profile_stores_the_email_lower_case(world):
+    from preau.directory.queries import build_actor
+    from preau.portal.actions import update_profile
+
+    person = update_profile(
+        actor=build_actor(world.pupil, tenant=world.tenant), email="Lea.Martin@Example.ORG"
+    )
+    assert person.email == "lea.martin@example.org"
