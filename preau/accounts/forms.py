@@ -117,3 +117,12 @@ class ResetConfirmForm(NewPasswordMixin):
     code = CodeField(label=_("Code received by e-mail"))
 
     field_order = ["login", "code", "password", "password_confirm"]
+
+
+class ApiTokenForm(forms.Form):
+    label = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("What the token is for, for example the name of the script using it."),
+    )

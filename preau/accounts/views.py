@@ -1,4 +1,5 @@
-"""Log in and out, activate an account, reset a forgotten password, see one's own sessions.
+"""Log in and out, activate an account, reset a forgotten password, see one's own sessions
+and personal API tokens.
 
 Views parse forms and call `preau.accounts.actions`; they hold no rule of their own.
 """
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from preau.accounts import actions, forms
 from preau.accounts.devices import describe_device
-from preau.accounts.queries import MAX_LISTED_SESSIONS, sessions_of
+from preau.accounts.queries import MAX_LISTED_SESSIONS, api_tokens_of, sessions_of
 from preau.core.http import ActorRequest, PreauRequest
 from preau.directory.models import Person
 
@@ -157,6 +158,42 @@ def log_out_everywhere(request: ActorRequest) -> HttpResponse:
     else:
         messages.info(request, _("You had no other open session."))
     return redirect("accounts:sessions")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens(request: ActorRequest) -> HttpResponse:
+    """List one's own API tokens and create one; a new token is shown once, on this response."""
+    form = forms.ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _row, new_token = actions.create_api_token(
+                actor=request.actor, label=form.cleaned_data["label"]
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            form = forms.ApiTokenForm()
+    # never_cache sends `Cache-Control: no-store`: the new token must not stay in any cache.
+    return render(
+        request,
+        "accounts/pages/tokens.html",
+        {"form": form, "rows": list(api_tokens_of(request.actor)), "new_token": new_token},
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: ActorRequest, token_id: int) -> HttpResponse:
+    row = actions.revoke_api_token(actor=request.actor, token_id=token_id)
+    messages.success(request, _("The token “%(label)s” is revoked.") % {"label": row.label})
+    return redirect("accounts:tokens")
 
 
 @sensitive_post_parameters("password", "password_confirm", "code")
