@@ -279,18 +279,16 @@ def update_person(
     _raise(errors)
     _check_class(school, year, school_class)
 
-    changes: dict[str, list[Any]] = {}
-    for field, new in (
-        ("first_name", first_name),
-        ("last_name", last_name),
-        ("email", email),
-        ("birth_date", birth_date),
-        ("login", login if login is not None else person.login),
-    ):
-        old = getattr(person, field)
-        if old != new:
-            changes[field] = [_audit_value(old), _audit_value(new)]
-            setattr(person, field, new)
+    changes = _apply_changes(
+        person,
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "birth_date": birth_date,
+            "login": login if login is not None else person.login,
+        },
+    )
     if changes:
         try:
             with transaction.atomic():
@@ -320,6 +318,17 @@ def update_person(
 
 def _audit_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _apply_changes(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the fields of `obj` that differ; return them as {field: [old, new]} for the audit."""
+    changes: dict[str, list[Any]] = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [_audit_value(old), _audit_value(new)]
+            setattr(obj, field, new)
+    return changes
 
 
 # --- classes -----------------------------------------------------------------------------------
@@ -401,13 +410,10 @@ def update_class(
         errors.setdefault("code", []).append(_class_code_taken(code))
     _raise(errors)
     _check_level(actor, level)
-    changes: dict[str, list[Any]] = {}
-    for field, new in (("code", code), ("name", name), ("level_id", level.pk if level else None)):
-        old = getattr(school_class, field)
-        if old != new:
-            changes[field] = [old, new]
+    changes = _apply_changes(
+        school_class, {"code": code, "name": name, "level_id": level.pk if level else None}
+    )
     if changes:
-        school_class.code, school_class.name, school_class.level = code, name, level
         try:
             with transaction.atomic():
                 school_class.save(update_fields=["code", "name", "level"])
@@ -574,12 +580,7 @@ def update_group(
         classes=classes,
         exclude=group,
     )
-    changes: dict[str, list[Any]] = {}
-    for field, new in (("code", code), ("name", name), ("kind", kind)):
-        old = getattr(group, field)
-        if old != new:
-            changes[field] = [old, new]
-            setattr(group, field, new)
+    changes = _apply_changes(group, {"code": code, "name": name, "kind": kind})
     old_classes = sorted(group.classes.values_list("code", flat=True))
     new_classes = sorted(c.code for c in classes)
     if old_classes != new_classes:
@@ -876,18 +877,9 @@ def update_school(
         _check_authorities(actor, authorities, errors, before=before_ids)
     _raise(errors)
 
-    changes: dict[str, list[Any]] = {}
-    for field, new in (
-        ("uai", uai),
-        ("name", name),
-        ("kind", kind),
-        ("sector", sector),
-        ("city", city),
-    ):
-        old = getattr(school, field)
-        if old != new:
-            changes[field] = [old, new]
-            setattr(school, field, new)
+    changes = _apply_changes(
+        school, {"uai": uai, "name": name, "kind": kind, "sector": sector, "city": city}
+    )
     if changes:
         try:
             with transaction.atomic():
