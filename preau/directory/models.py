@@ -212,6 +212,12 @@ class Person(AbstractBaseUser, TenantModel):
     is_blocked = models.BooleanField(_("blocked"), default=False)
     blocked_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    # Where the account comes from: "" (typed by hand) or the feed that manages it.
+    source = models.CharField(_("source"), max_length=10, blank=True)
+    # Pre-deleted by a complete feed: blocked, and erased by the retention job on that day.
+    deletion_due_on = models.DateField(_("deletion due on"), null=True, blank=True)
+    # The person objected to keeping their contributions in shared spaces after deletion.
+    erase_contributions = models.BooleanField(_("erase contributions on deletion"), default=False)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Profile page
@@ -245,6 +251,8 @@ class Person(AbstractBaseUser, TenantModel):
         indexes = [
             models.Index(fields=["tenant", "email"]),
             models.Index(fields=["tenant", "search_name", "id"]),
+            models.Index(fields=["tenant", "ine"]),
+            models.Index(fields=["tenant", "deletion_due_on"]),
         ]
 
     def __str__(self) -> str:
@@ -495,4 +503,126 @@ class CommunicationRule(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["school", "rule"], name="communication_rule_unique")
+        ]
+
+
+# --- feeds: imports, their reports and the duplicates they find --------------------------------
+
+
+class ImportJob(TenantModel):
+    """One import of a feed (AAF, SIECLE, STS-Web, CSV): its files, its state and its outcome.
+
+    A job is previewed (the import runs in a transaction that is rolled back) and then applied
+    (the same import, committed). At most one job per scope runs at a time.
+    """
+
+    class Format(models.TextChoices):
+        AAF = "aaf", _("AAF (académie)")
+        SIECLE = "siecle", _("SIECLE")
+        STS = "sts", _("STS-Web")
+        CSV = "csv", _("CSV")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        PREVIEWING = "previewing", _("Preview running")
+        PREVIEWED = "previewed", _("Previewed")
+        APPLYING = "applying", _("Import running")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.PREVIEWING, Status.APPLYING)
+
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    # complete (reconciles: absent people are detached) or delta (add / modify / delete)
+    complete = models.BooleanField(_("complete set"), default=True)
+    profile = models.CharField(_("profile"), max_length=10, choices=Profile.choices, blank=True)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    scope_key = models.CharField(max_length=80)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    files = models.JSONField(default=list)  # [{"name": ..., "path": ..., "size": ...}]
+    skip_invalid = models.BooleanField(_("apply only the valid lines"), default=False)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{"file", "line", "message"}]
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "scope_key"],
+                condition=models.Q(status__in=["previewing", "applying"]),
+                name="one_running_import_per_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} #{self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class ImportChange(TenantModel):
+    """One line of an import's report: what was (or would be) created, updated, moved..."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        MOVED = "moved", _("Moved")
+        DETACHED = "detached", _("Detached")
+        DELETED = "deleted", _("Deleted")
+        DUPLICATE = "duplicate", _("Possible duplicate")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12)  # school, class, group, subject, level, person, link
+    action = models.CharField(max_length=10, choices=Action.choices)
+    key = models.CharField(max_length=120, blank=True)
+    label = models.CharField(max_length=250, blank=True)
+    details = models.JSONField(default=dict, blank=True)  # field → [old, new], or a text
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="import_change_seq_unique")
+        ]
+
+
+class DuplicateCandidate(TenantModel):
+    """A person typed by hand who reappears in a feed: proposed for merging, never merged silently."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not a duplicate")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    existing = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    incoming = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20)  # "ine" or "name_birth"
+    job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["existing", "incoming"], name="duplicate_candidate_unique"
+            )
         ]
