@@ -197,3 +197,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Directory imports: size limit per uploaded file, and after how long a running import whose
+# process died is considered interrupted (its scope can then be imported again).
+PREAU_IMPORT_MAX_BYTES = int(os.environ.get("PREAU_IMPORT_MAX_BYTES", str(2 * 1024**3)))
+PREAU_IMPORT_STALE_MINUTES = int(os.environ.get("PREAU_IMPORT_STALE_MINUTES", "120"))

@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -28,6 +32,7 @@ from preau.directory.models import (
     Function,
     Group,
     GroupMember,
+    ImportJob,
     Level,
     Membership,
     Person,
@@ -906,3 +911,142 @@ def update_school(
             data={"changes": changes},
         )
     return school
+
+
+# --- imports (feeds) ----------------------------------------------------------------------------
+
+IMPORT_SUFFIXES = {
+    ImportJob.Format.AAF: {".xml"},
+    ImportJob.Format.SIECLE: {".xml"},
+    ImportJob.Format.STS: {".xml"},
+    ImportJob.Format.CSV: {".csv", ".txt"},
+}
+
+
+def _safe_file_name(name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name.replace("\\", "/").rsplit("/", 1)[-1])
+    return stem.strip("._")[:120] or "file"
+
+
+def _require_import(actor: Actor, format: str, school: School | None) -> None:
+    if format == ImportJob.Format.AAF:
+        require(policy, actor, Perm.IMPORT_AAF)
+    elif school is None:
+        raise ValidationError({"school": _("Choose the school to import into.")})
+    else:
+        require(policy, actor, Perm.IMPORT_SCHOOL, school)
+
+
+@transaction.atomic
+def start_import(
+    *,
+    actor: Actor,
+    format: str,
+    files: Sequence[tuple[str, IO[bytes]]],
+    school: School | None = None,
+    complete: bool = True,
+    profile: str = "",
+    queue: bool = True,
+) -> ImportJob:
+    """Store the uploaded files of an import, create its job and queue its preview.
+
+    AAF sets are the operator's and authority administrators'; SIECLE, STS-Web and CSV files
+    are imported by a school's administrators into their school. The files are checked here
+    (names, types, sizes); their content is checked by the preview.
+    """
+    if format not in ImportJob.Format.values:
+        raise ValidationError({"format": _("Choose a format from the list.")})
+    if format == ImportJob.Format.AAF:
+        school = None
+    _require_import(actor, format, school)
+    errors: dict[str, list[str]] = {}
+    if not files:
+        errors.setdefault("files", []).append(_("Choose at least one file."))
+    if format == ImportJob.Format.CSV:
+        from preau.directory.feeds.csvfeed import TEMPLATE_PROFILES
+
+        if profile not in TEMPLATE_PROFILES:
+            errors.setdefault("profile", []).append(
+                _("Choose the profile of the people in this file.")
+            )
+        if len(files) > 1:
+            errors.setdefault("files", []).append(_("Import one CSV file at a time."))
+        complete = False
+    limit = settings.PREAU_IMPORT_MAX_BYTES
+    for name, fileobj in files:
+        suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in IMPORT_SUFFIXES[ImportJob.Format(format)]:
+            errors.setdefault("files", []).append(
+                _("%(name)s: expected a %(suffixes)s file.")
+                % {
+                    "name": name,
+                    "suffixes": " or ".join(sorted(IMPORT_SUFFIXES[ImportJob.Format(format)])),
+                }
+            )
+        size = getattr(fileobj, "size", None)
+        if size is not None and size > limit:
+            errors.setdefault("files", []).append(
+                _("%(name)s is larger than the %(limit)d MB allowed.")
+                % {"name": name, "limit": limit // (1024 * 1024)}
+            )
+        if format == ImportJob.Format.AAF:
+            from preau.directory.feeds.aaf import file_type
+            from preau.directory.feeds.records import FeedError
+
+            try:
+                file_type(Path(name))
+            except FeedError as exc:
+                errors.setdefault("files", []).append(f"{name}: {exc.message}")
+    _raise(errors)
+    job = ImportJob.objects.create(
+        tenant=actor.tenant,
+        format=format,
+        complete=complete,
+        profile=profile if format == ImportJob.Format.CSV else "",
+        school=school,
+        scope_key="aaf" if school is None else f"school:{school.pk}",
+        created_by=actor.person,
+    )
+    stored = []
+    for name, fileobj in files:
+        safe = _safe_file_name(name)
+        path = default_storage.save(f"imports/{actor.tenant.pk}/{job.pk}/{safe}", File(fileobj))
+        stored.append({"name": safe, "path": path, "size": default_storage.size(path)})
+    job.files = stored
+    job.save(update_fields=["files"])
+    record_audit(
+        actor=actor,
+        action="directory.import_started",
+        target=job,
+        school=school,
+        data={"format": format, "files": [f["name"] for f in stored], "complete": complete},
+    )
+    if queue:
+        _queue_import(job, apply=False)
+    return job
+
+
+def _queue_import(job: ImportJob, *, apply: bool) -> None:
+    from preau.directory.tasks import run_import
+
+    transaction.on_commit(lambda: run_import.delay(job.pk, apply))
+
+
+def apply_import(
+    *, actor: Actor, job: ImportJob, skip_invalid: bool = False, queue: bool = True
+) -> ImportJob:
+    """Ask for a previewed import to be applied. Blocking errors apply nothing, unless the
+    administrator explicitly chooses to apply only the valid lines of a CSV file."""
+    _require_import(actor, job.format, job.school)
+    if job.status != ImportJob.Status.PREVIEWED:
+        raise ValidationError(_("Only a previewed import can be applied."), code="not_previewed")
+    if job.errors and not (skip_invalid and job.format == ImportJob.Format.CSV):
+        raise ValidationError(
+            _("This import has blocking errors: correct the files and import them again."),
+            code="blocking",
+        )
+    job.skip_invalid = skip_invalid
+    job.save(update_fields=["skip_invalid"])
+    if queue:
+        _queue_import(job, apply=True)
+    return job

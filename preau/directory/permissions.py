@@ -19,6 +19,12 @@ class Perm(StrEnum):
     # UAI, kind, sector and authorities: the operator, or an administrator of one of the
     # school's authorities (a school administrator changes the name and city only).
     CHANGE_SCHOOL_IDENTITY = "directory.change_school_identity"
+    # AAF sets cover many schools: the operator and authority administrators import them.
+    IMPORT_AAF = "directory.import_aaf"
+    # SIECLE, STS-Web and CSV: a school's administrators, for their school (obj: the school).
+    IMPORT_SCHOOL = "directory.import_school"
+    # Opening the new school year: the operator.
+    OPEN_SCHOOL_YEAR = "directory.open_school_year"
 
 
 def administered_schools(actor: Actor) -> QuerySet[School]:
@@ -49,8 +55,12 @@ class DirectoryPolicy:
                 and obj.tenant_id == actor.tenant.pk
                 and (actor.is_operator or obj.pk in actor.admin_school_ids)
             )
-        if perm == Perm.CREATE_SCHOOL:
+        if perm in {Perm.CREATE_SCHOOL, Perm.IMPORT_AAF}:
             return actor.is_operator or bool(actor.admin_authority_ids)
+        if perm == Perm.IMPORT_SCHOOL:
+            return self.can(actor, Perm.ADMINISTER_SCHOOL, obj)
+        if perm == Perm.OPEN_SCHOOL_YEAR:
+            return actor.is_operator
         if perm == Perm.CHANGE_SCHOOL_IDENTITY:
             return (
                 isinstance(obj, School)

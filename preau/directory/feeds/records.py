@@ -134,7 +134,8 @@ class Field(StrEnum):
     EMAIL = "email"
     INE = "ine"
     CONTACT = "contact"  # phone, mobile, address
-    MEMBERSHIPS = "memberships"
+    MEMBERSHIPS = "memberships"  # schools, profiles, functions, classes, levels
+    GROUPS = "groups"  # the group codes of the memberships
     ASSIGNMENTS = "assignments"
     GUARDIANS = "guardians"
     CHILDREN = "children"
