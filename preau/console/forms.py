@@ -18,6 +18,7 @@ from preau.directory.models import (
     Authority,
     Function,
     Group,
+    ImportChange,
     Level,
     Person,
     Profile,
@@ -281,3 +282,85 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class AafImportForm(forms.Form):
+    files = MultipleFileField(
+        label=_("AAF files"),
+        help_text=_(
+            "Every file of the set (ENT_…_Complet_… or ENT_…_Delta_…, all types and pages), "
+            "in UTF-8 or ISO-8859-15."
+        ),
+    )
+    complete = forms.TypedChoiceField(
+        label=_("Kind of set"),
+        choices=[
+            ("1", _("Complete extraction: whoever is absent leaves the schools of the set")),
+            ("0", _("Delta: apply the additions, changes and deletions it lists")),
+        ],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+
+
+class SchoolImportForm(forms.Form):
+    FORMATS = [
+        ("siecle", _("SIECLE exports (pupils, guardians, nomenclature)")),
+        ("sts", _("STS-Web export (teachers, divisions, groups, services)")),
+        ("csv", _("CSV file (one profile)")),
+    ]
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS, widget=forms.RadioSelect)
+    profile = forms.ChoiceField(
+        label=_("Profile of the CSV file"),
+        required=False,
+        choices=[("", "—")]
+        + [
+            (p.value, p.label)
+            for p in (Profile.PUPIL, Profile.GUARDIAN, Profile.TEACHER, Profile.STAFF)
+        ],
+    )
+    files = MultipleFileField(label=_("Files"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("format") == "csv" and not data.get("profile"):
+            self.add_error("profile", _("Choose the profile of the people in this file."))
+        return data
+
+
+class ImportChangesFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), required=False)
+    action = forms.ChoiceField(label=_("Change"), required=False)
+
+    def __init__(self, *args: Any, kinds: Sequence[str], actions: Sequence[str], **kw: Any):
+        super().__init__(*args, **kw)
+        from preau.console.templatetags.console_tags import CHANGE_KINDS
+
+        self.fields["kind"].choices = [("", _("Everything"))] + [
+            (k, CHANGE_KINDS.get(k, k)) for k in kinds
+        ]
+        self.fields["action"].choices = [("", _("Every change"))] + [
+            (a, ImportChange.Action(a).label) for a in actions if a in ImportChange.Action.values
+        ]

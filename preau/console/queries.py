@@ -6,6 +6,7 @@ Everything is scoped by the directory's administration scopes; an object outside
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -32,6 +33,8 @@ from preau.directory.models import (
     Group,
     GroupMember,
     GuardianLink,
+    ImportChange,
+    ImportJob,
     Membership,
     Person,
     Profile,
@@ -449,3 +452,66 @@ def audit_page(
     if school is not None:
         qs = qs.filter(school=school)
     return keyset_page(qs, order=("-id",), after=after, limit=limit, base_query=base_query)
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+def visible_imports(actor: Actor) -> QuerySet[ImportJob]:
+    """Import jobs the actor may see: all (operator); a school's imports (its administrators);
+    the AAF sets they started themselves (authority administrators)."""
+    qs = ImportJob.objects.filter(tenant=actor.tenant)
+    if actor.is_operator:
+        return qs
+    return qs.filter(
+        Q(school_id__in=actor.admin_school_ids) | Q(school__isnull=True, created_by=actor.person)
+    )
+
+
+def imports_page(
+    actor: Actor,
+    *,
+    school: School | None = None,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+    base_query: dict[str, str] | None = None,
+) -> Page[ImportJob]:
+    """Import jobs, newest first, keyset-paginated: one query."""
+    qs = visible_imports(actor).select_related("school", "created_by")
+    if school is not None:
+        qs = qs.filter(school=school)
+    return keyset_page(qs, order=("-id",), after=after, limit=limit, base_query=base_query)
+
+
+def access_import(actor: Actor, job_id: int) -> ImportJob:
+    job = visible_imports(actor).select_related("school", "created_by").filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def import_changes_page(
+    job: ImportJob,
+    *,
+    kind: str = "",
+    action: str = "",
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+    base_query: dict[str, str] | None = None,
+) -> Page[ImportChange]:
+    """The lines of a job's report, in the order they were found, keyset-paginated by seq."""
+    qs = ImportChange.objects.filter(tenant_id=job.tenant_id, job=job)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if action:
+        qs = qs.filter(action=action)
+    return keyset_page(qs, order=("seq",), after=after, limit=limit, base_query=base_query)
+
+
+def import_change_lines(job: ImportJob) -> Iterator[ImportChange]:
+    """Every line of a job's report, streamed from the database (the CSV download)."""
+    return (
+        ImportChange.objects.filter(tenant_id=job.tenant_id, job=job)
+        .order_by("seq")
+        .iterator(chunk_size=2000)
+    )

@@ -33,4 +33,12 @@ urlpatterns = [
     path(school + "groups/", views.groups, name="groups"),
     path(school + "groups/<int:group_id>/", views.group, name="group"),
     path(school + "communication/", views.communication, name="communication"),
+    path(school + "import", views.school_import, name="school_import"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/aaf", views.import_aaf, name="import_aaf"),
+    path("imports/templates/<str:profile>.csv", views.csv_template, name="csv_template"),
+    path("imports/<int:job_id>/", views.import_detail, name="import"),
+    path("imports/<int:job_id>/progress", views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/run", views.import_run, name="import_run"),
+    path("imports/<int:job_id>/report.csv", views.import_report, name="import_report"),
 ]

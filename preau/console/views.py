@@ -7,7 +7,9 @@ Views parse forms and call the directory's and accounts' actions; every object c
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import csv
+import io
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +21,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseRedirect,
+    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +36,15 @@ from preau.console.pdf import LetterContent, activation_letters_pdf
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
 from preau.directory import actions
-from preau.directory.models import Level, Person, Profile, School, SchoolYear
+from preau.directory.models import (
+    ImportChange,
+    ImportJob,
+    Level,
+    Person,
+    Profile,
+    School,
+    SchoolYear,
+)
 from preau.directory.permissions import Perm as DirectoryPerm
 from preau.directory.permissions import policy as directory_policy
 
@@ -916,3 +927,256 @@ def audit(request: ActorRequest) -> HttpResponse:
             "crumbs": _crumbs(None, (_("Audit log"), None)),
         },
     )
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+def _import_crumbs(*rest: tuple[str, str | None]) -> list[Any]:
+    return _crumbs(None, (_("Imports"), reverse("console:imports")), *rest)
+
+
+def _uploaded(request: ActorRequest, form: Any) -> list[tuple[str, Any]]:
+    return [(f.name, f) for f in form.cleaned_data["files"]]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def imports(request: ActorRequest) -> HttpResponse:
+    """Every import the actor may see, newest first."""
+    actor = request.actor
+    q.require_console(actor)
+    try:
+        page = q.imports_page(actor, after=request.GET.get("after"), base_query=_query(request))
+    except BadCursorError:
+        return HttpResponseBadRequest(_("This page link is no longer valid."))
+    return render(
+        request,
+        "console/pages/imports.html",
+        {
+            "page": page,
+            "can_import_aaf": directory_policy.can(actor, DirectoryPerm.IMPORT_AAF),
+            "schools": q.schools_for_filter(actor),
+            "crumbs": _crumbs(None, (_("Imports"), None)),
+        },
+    )
+
+
+def _start(request: ActorRequest, form: Any, *, school: School | None, **kw: Any) -> Any:
+    try:
+        job = actions.start_import(
+            actor=request.actor, files=_uploaded(request, form), school=school, **kw
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    return redirect("console:import", job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_aaf(request: ActorRequest) -> HttpResponse:
+    """Upload an AAF set (operator, authority administrators): previewed at once."""
+    actor = request.actor
+    if not directory_policy.can(actor, DirectoryPerm.IMPORT_AAF):
+        raise Http404
+    form = forms.AafImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        done = _start(
+            request, form, school=None, format="aaf", complete=form.cleaned_data["complete"]
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "console/pages/import_new.html",
+        {
+            "form": form,
+            "school": None,
+            "crumbs": _import_crumbs((_("AAF import"), None)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def school_import(request: ActorRequest, school_id: int) -> HttpResponse:
+    """Upload SIECLE, STS-Web or CSV files for one school: previewed at once."""
+    school, _year = _school_and_year(request, school_id)
+    form = forms.SchoolImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _start(
+            request,
+            form,
+            school=school,
+            format=data["format"],
+            profile=data["profile"] if data["format"] == "csv" else "",
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "console/pages/import_new.html",
+        {
+            "form": form,
+            "school": school,
+            "templates": CSV_TEMPLATE_PROFILES,
+            "crumbs": _crumbs(school, (_("Import"), None)),
+        },
+    )
+
+
+CSV_TEMPLATE_PROFILES = [
+    (Profile.PUPIL, _("pupils")),
+    (Profile.GUARDIAN, _("guardians")),
+    (Profile.TEACHER, _("teachers")),
+    (Profile.STAFF, _("staff")),
+]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def csv_template(request: ActorRequest, profile: str) -> HttpResponse:
+    """The CSV template of a profile, with a BOM so that spreadsheets read the accents."""
+    from preau.directory.feeds.csvfeed import TEMPLATE_PROFILES, template
+
+    q.require_console(request.actor)
+    if profile not in TEMPLATE_PROFILES:
+        raise Http404
+    response = HttpResponse(
+        ("\ufeff" + template(profile)).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="modele-{profile}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def import_detail(request: ActorRequest, job_id: int) -> HttpResponse:
+    """A job: its progress while it runs, then its report — counts, errors, every change."""
+    from preau.directory.feeds.run import progress_of
+
+    job = q.access_import(request.actor, job_id)
+    summary = job.summary or {}
+    changes = summary.get("changes", {})
+    actions_seen = sorted({a for counts in changes.values() for a in counts})
+    form = forms.ImportChangesFilterForm(
+        request.GET or None, kinds=sorted(changes), actions=actions_seen
+    )
+    kind = action = ""
+    if form.is_bound and form.is_valid():
+        kind, action = form.cleaned_data["kind"], form.cleaned_data["action"]
+    try:
+        page = q.import_changes_page(
+            job,
+            kind=kind,
+            action=action,
+            after=request.GET.get("after"),
+            base_query=_query(request, "kind", "action"),
+        )
+    except BadCursorError:
+        return HttpResponseBadRequest(_("This page link is no longer valid."))
+    rows = [
+        (kind_, [(a, counts.get(a, 0)) for a in actions_seen], sum(counts.values()))
+        for kind_, counts in changes.items()
+    ]
+    can_apply = job.status == ImportJob.Status.PREVIEWED and summary.get("total", 0) > 0
+    return render(
+        request,
+        "console/pages/import.html",
+        {
+            "job": job,
+            "summary": summary,
+            "rows": rows,
+            "actions_seen": actions_seen,
+            "peak": max((total for _k, _c, total in rows), default=0),
+            "errors": [e for e in job.errors if not e.get("warning")],
+            "warnings": [e for e in job.errors if e.get("warning")],
+            "progress": progress_of(job),
+            "page": page,
+            "form": form,
+            "filtered": bool(kind or action),
+            "can_apply": can_apply and not summary.get("error_count"),
+            "can_apply_valid": can_apply
+            and bool(summary.get("error_count"))
+            and job.format == ImportJob.Format.CSV,
+            "crumbs": _import_crumbs((str(job), None)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def import_progress(request: ActorRequest, job_id: int) -> HttpResponse:
+    """The progress bar (htmx, polled while the job runs); reloads the page once it is done."""
+    from preau.directory.feeds.run import progress_of
+
+    job = q.access_import(request.actor, job_id)
+    response = render(
+        request,
+        "console/partials/import_progress.html",
+        {"job": job, "progress": progress_of(job)},
+    )
+    if not job.is_running and job.status != ImportJob.Status.PENDING:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_run(request: ActorRequest, job_id: int) -> HttpResponse:
+    """Apply a previewed job (`apply`), or start again the preview of a waiting one."""
+    job = q.access_import(request.actor, job_id)
+    try:
+        if request.POST.get("apply"):
+            actions.apply_import(
+                actor=request.actor, job=job, skip_invalid=bool(request.POST.get("skip_invalid"))
+            )
+        else:
+            actions.preview_import(actor=request.actor, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("console:import", job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def import_report(request: ActorRequest, job_id: int) -> StreamingHttpResponse:
+    """The whole report as CSV (`;`, UTF-8 with BOM), streamed line by line."""
+    from preau.console.templatetags.console_tags import (
+        change_action,
+        change_details,
+        change_kind,
+    )
+
+    job = q.access_import(request.actor, job_id)
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow([_("What"), _("Change"), _("Join key"), _("Name"), _("Details")])
+        for error in job.errors:
+            where = error["file"] + (f":{error['line']}" if error.get("line") else "")
+            writer.writerow([_("Error"), "", where, "", error["message"]])
+        yield "\ufeff" + out.getvalue()
+        for change in q.import_change_lines(job):
+            out.seek(0)
+            out.truncate()
+            details = " ; ".join(f"{k}: {v}" for k, v in change_details(change.details))
+            writer.writerow(
+                [
+                    change_kind(change.kind),
+                    change_action(change.action),
+                    change.key,
+                    change.label,
+                    details,
+                ]
+            )
+            yield out.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}.csv"'
+    return response

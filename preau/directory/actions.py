@@ -1032,6 +1032,15 @@ def _queue_import(job: ImportJob, *, apply: bool) -> None:
     transaction.on_commit(lambda: run_import.delay(job.pk, apply))
 
 
+def preview_import(*, actor: Actor, job: ImportJob) -> ImportJob:
+    """Queue the preview again: a job left waiting for its scope, or one that failed."""
+    _require_import(actor, job.format, job.school)
+    if job.status not in {ImportJob.Status.PENDING, ImportJob.Status.FAILED}:
+        raise ValidationError(_("This import has already been previewed."), code="previewed")
+    _queue_import(job, apply=False)
+    return job
+
+
 def apply_import(
     *, actor: Actor, job: ImportJob, skip_invalid: bool = False, queue: bool = True
 ) -> ImportJob:
@@ -1040,7 +1049,7 @@ def apply_import(
     _require_import(actor, job.format, job.school)
     if job.status != ImportJob.Status.PREVIEWED:
         raise ValidationError(_("Only a previewed import can be applied."), code="not_previewed")
-    if job.errors and not (skip_invalid and job.format == ImportJob.Format.CSV):
+    if job.summary.get("error_count") and not (skip_invalid and job.format == ImportJob.Format.CSV):
         raise ValidationError(
             _("This import has blocking errors: correct the files and import them again."),
             code="blocking",

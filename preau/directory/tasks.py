@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
-from preau.directory.feeds.run import run_job
+from preau.directory.feeds.run import ImportBusyError, run_job
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
-def run_import(job_id: int, apply: bool) -> str:
-    """Preview or apply an import job; the job row holds the outcome."""
-    return run_job(job_id, apply=apply).status
+@shared_task(bind=True, acks_late=True, max_retries=60)
+def run_import(self: object, job_id: int, apply: bool) -> str:
+    """Preview or apply an import job; the job row holds the outcome.
+
+    When another import of the same scope runs, the job waits (retried every 30 s by a worker;
+    left pending in eager mode, where the console offers to start it again).
+    """
+    try:
+        return run_job(job_id, apply=apply).status
+    except ImportBusyError:
+        request = getattr(self, "request", None)
+        if request is not None and not getattr(request, "is_eager", False):
+            raise self.retry(countdown=30) from None  # type: ignore[attr-defined]
+        return "busy"
+    except Exception:
+        # run_job has marked the job failed (nothing was changed); the console shows it.
+        logger.exception("import job %s failed", job_id)
+        return "failed"

@@ -35,6 +35,22 @@ AUDIT_LABELS = {
     "accounts.sessions_revoked": _("Ended their other sessions"),
     "accounts.api_token_created": _("Created an API token"),
     "accounts.api_token_revoked": _("Revoked an API token"),
+    "directory.import_started": _("Started an import"),
+    "directory.import_applied": _("Applied an import"),
+}
+
+# The kinds of lines of an import's report.
+CHANGE_KINDS = {
+    "school": _("Schools"),
+    "subject": _("Subjects"),
+    "level": _("Levels (MEF)"),
+    "class": _("Classes"),
+    "group": _("Groups"),
+    "person": _("People"),
+    "membership": _("Places in schools"),
+    "group_member": _("Group members"),
+    "assignment": _("Teaching assignments"),
+    "link": _("Guardian links"),
 }
 
 
@@ -56,3 +72,28 @@ def account_status(person: Any) -> str:
 @register.filter
 def contains(values: Any, item: Any) -> bool:
     return str(item) in values
+
+
+@register.filter
+def change_kind(kind: str) -> Any:
+    return CHANGE_KINDS.get(kind, kind)
+
+
+@register.filter
+def change_details(details: Any) -> list[tuple[str, str]]:
+    """A report line's details as (field, "old → new") pairs, or (label, text)."""
+    out = []
+    for name, value in (details or {}).items():
+        if isinstance(value, list) and len(value) == 2:
+            old, new = (", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in value)
+            out.append((name, f"{old or '∅'} → {new or '∅'}"))
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+@register.filter
+def change_action(action: str) -> Any:
+    from preau.directory.models import ImportChange
+
+    return ImportChange.Action(action).label if action in ImportChange.Action.values else action

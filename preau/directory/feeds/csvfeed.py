@@ -88,6 +88,7 @@ from preau.core.sanitize import fold
 from preau.directory.feeds.records import (
     AssignmentRecord,
     FeedError,
+    FeedWarning,
     GuardianLinkRecord,
     MembershipRecord,
     Op,
@@ -106,13 +107,6 @@ TEMPLATE_PROFILES: tuple[str, ...] = (
 )
 MAX_CHILDREN = 5
 SNIFF_BYTES = 64 * 1024
-
-
-class FeedWarning(FeedError):  # noqa: N818 - a warning, kept in the list of errors
-    """Something worth telling that rejects nothing (an ignored column)."""
-
-    def as_dict(self) -> dict[str, object]:
-        return {**super().as_dict(), "warning": True}
 
 
 def normalize(text: str) -> str:

@@ -67,6 +67,7 @@ from preau.directory.models import (
 from preau.directory.permissions import Perm, policy
 
 BATCH = 500
+KEY_MAX = 64  # Person.external_id
 RETENTION_DAYS_DEFAULT = 92  # about three months: arrêté of 30 November 2006
 FAMILIES = {
     Profile.PUPIL: (Profile.PUPIL,),
@@ -153,6 +154,7 @@ class Reconciler:
         job: ImportJob | None = None,
         school: School | None = None,
         on_batch: Callable[[], None] | None = None,
+        create_missing: bool = False,
     ) -> None:
         self.actor = actor
         self.tenant = actor.tenant
@@ -164,6 +166,8 @@ class Reconciler:
         self.errors = errors
         self.job = job
         self.on_batch = on_batch or (lambda: None)
+        # CSV files name classes, groups and subjects no other file declares: create them.
+        self.create_missing = create_missing
         self.level2 = bool((self.tenant.options or {}).get("import_guardian_level2", False))
         self.today = timezone.localdate()
         schools = list(School.objects.filter(tenant=self.tenant))
@@ -375,6 +379,10 @@ class Reconciler:
 
     def _class_ref(self, school: School, code: str, source: Source) -> SchoolClass:
         found = self._classes(school).get(code)
+        if found is None and self.create_missing:
+            return self._ensure_coded(
+                SchoolClass, self._classes(school), "class", school, code, code, source
+            )
         if found is None:
             raise FeedError(
                 _("The class “%(code)s” is not a class of %(school)s this school year.")
@@ -385,6 +393,10 @@ class Reconciler:
 
     def _group_ref(self, school: School, code: str, source: Source) -> Group:
         found = self._groups(school).get(code)
+        if found is None and self.create_missing:
+            return self._ensure_coded(
+                Group, self._groups(school), "group", school, code, code, source
+            )
         if found is None:
             raise FeedError(
                 _("The group “%(code)s” is not a group of %(school)s this school year.")
@@ -397,6 +409,9 @@ class Reconciler:
         if not code:
             return None
         found = self.subjects.get(code)
+        if found is None and self.create_missing:
+            self._coded(Subject, self.subjects, "subject", SubjectRecord(code, code, source))
+            return self.subjects[code]
         if found is None:
             raise FeedError(
                 _("The subject “%(code)s” is neither in this set nor in the directory.")
@@ -438,6 +453,15 @@ class Reconciler:
         batch, self.pending = self.pending, []
         records: dict[str, PersonRecord] = {}
         for record in batch:
+            if not record.key or len(record.key) > KEY_MAX:
+                self.errors.append(
+                    FeedError(
+                        _("A join key has 1 to %(max)d characters: “%(key)s” does not.")
+                        % {"max": KEY_MAX, "key": record.key},
+                        record.source,
+                    )
+                )
+                continue
             if record.key in records:
                 self.errors.append(
                     FeedError(
@@ -516,7 +540,7 @@ class Reconciler:
             person = Person(
                 tenant=self.tenant,
                 login=logins[record.key],
-                external_id=record.key[:64],
+                external_id=record.key,
                 source=self.source_name,
             )
             self._assign(person, self._person_values(record))

@@ -53,6 +53,17 @@ class FeedError(Exception):
         return f"{self.source}: {self.message}" if self.source else self.message
 
 
+class FeedWarning(FeedError):  # noqa: N818 - a warning, reported with the errors
+    """Something worth telling that rejects nothing (an ignored column): never blocks."""
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "warning": True}
+
+
+def blocking(errors: list[FeedError]) -> list[FeedError]:
+    return [e for e in errors if not isinstance(e, FeedWarning)]
+
+
 class Op(StrEnum):
     ADD = "add"  # create, or replace everything when the key exists (complete sets)
     MODIFY = "modify"  # replace only the fields listed in `present`

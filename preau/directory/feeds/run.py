@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from preau.core.audit import record_audit
 from preau.directory.feeds import aaf
 from preau.directory.feeds.reconcile import Reconciler, Report, store_changes
-from preau.directory.feeds.records import FeedError, ParseProgress, Record
+from preau.directory.feeds.records import FeedError, ParseProgress, Record, blocking
 from preau.directory.models import ImportChange, ImportJob, Profile
 from preau.directory.queries import build_actor, current_year
 
@@ -169,14 +169,15 @@ def run_job(job_id: int, *, apply: bool) -> ImportJob:
                 job=job,
                 school=job.school,
                 on_batch=tick,
+                create_missing=job.format == ImportJob.Format.CSV,
             )
             try:
                 with transaction.atomic():
                     reconciler.feed(records)
                     tick("links")
                     reconciler.finish()
-                    blocking = bool(errors) and not (apply and job.skip_invalid)
-                    if blocking or not apply:
+                    stop = bool(blocking(errors)) and not (apply and job.skip_invalid)
+                    if stop or not apply:
                         raise _Rollback
                     record_audit(
                         actor=actor,
@@ -218,12 +219,13 @@ def _finish(
         spool.close()
         job.summary = {**report.summary(), "applied": committed, "stored": stored}
         job.errors = [e.as_dict() for e in all_errors[:ERRORS_KEPT]]
-        job.summary["error_count"] = len(all_errors)
+        job.summary["error_count"] = len(blocking(all_errors))
+        job.summary["warning_count"] = len(all_errors) - job.summary["error_count"]
         if fatal is not None:
             job.status = ImportJob.Status.FAILED
         elif committed:
             job.status = ImportJob.Status.APPLIED
         else:
-            job.status = ImportJob.Status.PREVIEWED if not apply or errors else job.status
+            job.status = ImportJob.Status.PREVIEWED
         job.finished_at = timezone.now()
         job.save(update_fields=["summary", "errors", "status", "finished_at"])

@@ -48,7 +48,10 @@ def directory_state() -> dict[str, Any]:
         "groups": sorted(m.GroupMember.objects.values_list("person__external_id", "group__code")),
         "assignments": sorted(
             m.TeachingAssignment.objects.values_list(
-                "teacher__external_id", "school_class__code", "group__code", "subject__code",
+                "teacher__external_id",
+                "school_class__code",
+                "group__code",
+                "subject__code",
                 "is_main",
             ),
             key=str,
@@ -95,7 +98,11 @@ def run_import(
         for h in handles:
             h.close()
     job = run_job(job.pk, apply=False)
-    if apply and job.status == m.ImportJob.Status.PREVIEWED and (skip_invalid or not job.errors):
+    if (
+        apply
+        and job.status == m.ImportJob.Status.PREVIEWED
+        and (skip_invalid or not job.summary.get("error_count"))
+    ):
         actions.apply_import(actor=actor, job=job, skip_invalid=skip_invalid, queue=False)
         job = run_job(job.pk, apply=True)
     return job

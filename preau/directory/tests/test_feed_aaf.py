@@ -334,7 +334,7 @@ def _declare_utf8(path: Path) -> None:
             "PersRelEleve_0000.xml",
             lambda p: replace_in(
                 p,
-                '<identifier><id>4000002</id></identifier>\n    <attributes>\n'
+                "<identifier><id>4000002</id></identifier>\n    <attributes>\n"
                 '      <attr name="ENTPersonJointure"><value>4000002</value></attr>',
                 "<identifier></identifier>\n    <attributes>",
             ),
@@ -423,7 +423,9 @@ def test_two_imports_of_the_same_scope_never_run_at_once(world: Any) -> None:
     actor = build_actor(world.operator, tenant=world.tenant)
     with (SET / f"ENT_0690000A_Complet_{DATE}_MefEducNat_0000.xml").open("rb") as fh:
         second = actions.start_import(
-            actor=actor, format="aaf", files=[("ENT_X_Complet_20260905_MefEducNat_0000.xml", fh)],
+            actor=actor,
+            format="aaf",
+            files=[("ENT_X_Complet_20260905_MefEducNat_0000.xml", fh)],
             queue=False,
         )
     with pytest.raises(ImportBusyError):
