@@ -946,6 +946,10 @@ def imports(request: ActorRequest) -> HttpResponse:
     """Every import the actor may see, newest first."""
     actor = request.actor
     q.require_console(actor)
+    schools = q.schools_for_filter(actor)
+    chosen = request.GET.get("school", "")
+    if chosen.isdigit() and schools.filter(pk=int(chosen)).exists():
+        return redirect("console:school_import", int(chosen))
     try:
         page = q.imports_page(actor, after=request.GET.get("after"), base_query=_query(request))
     except BadCursorError:
@@ -956,7 +960,7 @@ def imports(request: ActorRequest) -> HttpResponse:
         {
             "page": page,
             "can_import_aaf": directory_policy.can(actor, DirectoryPerm.IMPORT_AAF),
-            "schools": q.schools_for_filter(actor),
+            "schools": schools,
             "crumbs": _crumbs(None, (_("Imports"), None)),
         },
     )
