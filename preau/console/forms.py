@@ -306,7 +306,7 @@ class MultipleFileField(forms.FileField):
 
 
 class AafImportForm(forms.Form):
-    files = MultipleFileField(
+    uploads = MultipleFileField(
         label=_("AAF files"),
         help_text=_(
             "Every file of the set (ENT_…_Complet_… or ENT_…_Delta_…, all types and pages), "
@@ -341,7 +341,7 @@ class SchoolImportForm(forms.Form):
             for p in (Profile.PUPIL, Profile.GUARDIAN, Profile.TEACHER, Profile.STAFF)
         ],
     )
-    files = MultipleFileField(label=_("Files"))
+    uploads = MultipleFileField(label=_("Files"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -358,9 +358,11 @@ class ImportChangesFilterForm(forms.Form):
         super().__init__(*args, **kw)
         from preau.console.templatetags.console_tags import CHANGE_KINDS
 
-        self.fields["kind"].choices = [("", _("Everything"))] + [
-            (k, CHANGE_KINDS.get(k, k)) for k in kinds
-        ]
-        self.fields["action"].choices = [("", _("Every change"))] + [
+        kind_field = self.fields["kind"]
+        action_field = self.fields["action"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        assert isinstance(action_field, forms.ChoiceField)
+        kind_field.choices = [("", _("Everything"))] + [(k, CHANGE_KINDS.get(k, k)) for k in kinds]
+        action_field.choices = [("", _("Every change"))] + [
             (a, ImportChange.Action(a).label) for a in actions if a in ImportChange.Action.values
         ]

@@ -37,7 +37,6 @@ from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
 from preau.directory import actions
 from preau.directory.models import (
-    ImportChange,
     ImportJob,
     Level,
     Person,
@@ -936,8 +935,8 @@ def _import_crumbs(*rest: tuple[str, str | None]) -> list[Any]:
     return _crumbs(None, (_("Imports"), reverse("console:imports")), *rest)
 
 
-def _uploaded(request: ActorRequest, form: Any) -> list[tuple[str, Any]]:
-    return [(f.name, f) for f in form.cleaned_data["files"]]
+def _uploaded(form: Any) -> list[tuple[str, Any]]:
+    return [(f.name, f) for f in form.cleaned_data["uploads"]]
 
 
 @login_required
@@ -968,10 +967,10 @@ def imports(request: ActorRequest) -> HttpResponse:
 
 def _start(request: ActorRequest, form: Any, *, school: School | None, **kw: Any) -> Any:
     try:
-        job = actions.start_import(
-            actor=request.actor, files=_uploaded(request, form), school=school, **kw
-        )
+        job = actions.start_import(actor=request.actor, files=_uploaded(form), school=school, **kw)
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "files" in exc.error_dict:
+            exc.error_dict["uploads"] = exc.error_dict.pop("files")
         _apply_errors(form, exc)
         return None
     return redirect("console:import", job.pk)

@@ -937,6 +937,52 @@ def _require_import(actor: Actor, format: str, school: School | None) -> None:
         require(policy, actor, Perm.IMPORT_SCHOOL, school)
 
 
+def _check_import_files(
+    format: str,
+    files: Sequence[tuple[str, IO[bytes]]],
+    profile: str,
+) -> dict[str, list[str]]:
+    """Names, types, sizes and (CSV) the profile of an import's files: what a form can say."""
+    errors: dict[str, list[str]] = {}
+    if not files:
+        errors.setdefault("files", []).append(_("Choose at least one file."))
+    if format == ImportJob.Format.CSV:
+        from preau.directory.feeds.csvfeed import TEMPLATE_PROFILES
+
+        if profile not in TEMPLATE_PROFILES:
+            errors.setdefault("profile", []).append(
+                _("Choose the profile of the people in this file.")
+            )
+        if len(files) > 1:
+            errors.setdefault("files", []).append(_("Import one CSV file at a time."))
+    limit = settings.PREAU_IMPORT_MAX_BYTES
+    for name, fileobj in files:
+        suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in IMPORT_SUFFIXES[ImportJob.Format(format)]:
+            errors.setdefault("files", []).append(
+                _("%(name)s: expected a %(suffixes)s file.")
+                % {
+                    "name": name,
+                    "suffixes": ", ".join(sorted(IMPORT_SUFFIXES[ImportJob.Format(format)])),
+                }
+            )
+        size = getattr(fileobj, "size", None)
+        if size is not None and size > limit:
+            errors.setdefault("files", []).append(
+                _("%(name)s is larger than the %(limit)d MB allowed.")
+                % {"name": name, "limit": limit // (1024 * 1024)}
+            )
+        if format == ImportJob.Format.AAF:
+            from preau.directory.feeds.aaf import file_type
+            from preau.directory.feeds.records import FeedError
+
+            try:
+                file_type(Path(name))
+            except FeedError as exc:
+                errors.setdefault("files", []).append(f"{name}: {exc.message}")
+    return errors
+
+
 @transaction.atomic
 def start_import(
     *,
@@ -959,45 +1005,9 @@ def start_import(
     if format == ImportJob.Format.AAF:
         school = None
     _require_import(actor, format, school)
-    errors: dict[str, list[str]] = {}
-    if not files:
-        errors.setdefault("files", []).append(_("Choose at least one file."))
     if format == ImportJob.Format.CSV:
-        from preau.directory.feeds.csvfeed import TEMPLATE_PROFILES
-
-        if profile not in TEMPLATE_PROFILES:
-            errors.setdefault("profile", []).append(
-                _("Choose the profile of the people in this file.")
-            )
-        if len(files) > 1:
-            errors.setdefault("files", []).append(_("Import one CSV file at a time."))
         complete = False
-    limit = settings.PREAU_IMPORT_MAX_BYTES
-    for name, fileobj in files:
-        suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if suffix not in IMPORT_SUFFIXES[ImportJob.Format(format)]:
-            errors.setdefault("files", []).append(
-                _("%(name)s: expected a %(suffixes)s file.")
-                % {
-                    "name": name,
-                    "suffixes": " or ".join(sorted(IMPORT_SUFFIXES[ImportJob.Format(format)])),
-                }
-            )
-        size = getattr(fileobj, "size", None)
-        if size is not None and size > limit:
-            errors.setdefault("files", []).append(
-                _("%(name)s is larger than the %(limit)d MB allowed.")
-                % {"name": name, "limit": limit // (1024 * 1024)}
-            )
-        if format == ImportJob.Format.AAF:
-            from preau.directory.feeds.aaf import file_type
-            from preau.directory.feeds.records import FeedError
-
-            try:
-                file_type(Path(name))
-            except FeedError as exc:
-                errors.setdefault("files", []).append(f"{name}: {exc.message}")
-    _raise(errors)
+    _raise(_check_import_files(format, files, profile))
     job = ImportJob.objects.create(
         tenant=actor.tenant,
         format=format,
@@ -1059,3 +1069,575 @@ def apply_import(
     if queue:
         _queue_import(job, apply=True)
     return job
+
+
+# --- school years, retention, duplicates ---------------------------------------------------------
+#
+# The imports of this part of the file are grouped here on purpose: it was appended while other
+# parts of the module were being edited.
+
+import logging  # noqa: E402
+
+from django.db.models import Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from preau.core.models import AuditEntry, Tenant  # noqa: E402
+from preau.directory import retention  # noqa: E402
+from preau.directory.models import (  # noqa: E402
+    AudienceTarget,
+    DuplicateCandidate,
+    GuardianLink,
+    TeachingAssignment,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- school years --------------------------------------------------------------------------------
+#
+# The rollover is data, not a migration: `open_school_year` makes a new `SchoolYear` the current
+# one. Accounts stay. Last year's memberships, classes, groups and teaching assignments stay
+# attached to last year, as an archive; the new year starts empty and is filled by its feeds (and
+# by hand). Only the school administrators' memberships (`is_school_admin`) are carried over,
+# without class, so that every school can still be administered and import its new feeds.
+# Guardian links are not per year: they stay, and the feeds reconcile them.
+#
+# The archive is read-only because the console offers current-year objects only (its `access_*`
+# helpers filter on the open year). The actions do not all check the year themselves:
+# `create_person`, `update_person`, `create_class` and `create_group` work in the current year
+# only, but `update_class`, `set_class_pupils`, `update_group` and `set_group_members` accept a
+# class or group of another year and write to it (and to that year's memberships).
+# test_rollover.py shows this behaviour; an API or view that hands them an object without going
+# through the console's `access_*` helpers must check the year itself.
+
+SCHOOL_YEAR_MIN = 2000
+SCHOOL_YEAR_MAX = 2999
+
+
+def school_year_dates(start_year: int) -> tuple[dt.date, dt.date]:
+    """First and last day of the school year that starts in `start_year`.
+
+    Préau's convention: 1 September of `start_year` to the first Sunday of July of the next year
+    (2026 → 1 September 2026 to 4 July 2027). French summer holidays start in the first days of
+    July; ending on that Sunday keeps the whole last week of lessons in the year. The dates are
+    informative (displays, exports): which year is current is `SchoolYear.is_current`, set by
+    `open_school_year`, never deduced from the calendar.
+    """
+    starts_on = dt.date(start_year, 9, 1)
+    first_of_july = dt.date(start_year + 1, 7, 1)
+    ends_on = first_of_july + dt.timedelta(days=(6 - first_of_july.weekday()) % 7)
+    return starts_on, ends_on
+
+
+def _year_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"start_year": ValidationError(message, code=code)})
+
+
+@transaction.atomic
+def open_school_year(*, actor: Actor, start_year: int) -> SchoolYear:
+    """Open the school year starting in `start_year` and make it the current one (operator).
+
+    Creates the `SchoolYear` (dates from `school_year_dates`), or reuses the tenant's existing
+    row for that year (it is never the current one, and keeps its dates). The start year must be
+    after the current year's. The previous year stops being current first (one current year per
+    tenant: a partial unique constraint), in the same transaction. Each school-administrator
+    membership of the previous year is carried over to the new year with its profile and
+    functions, without class; everything else is left to the new year's feeds. Audited: one
+    entry for the year, one per carried-over membership (on its person).
+    """
+    require(policy, actor, Perm.OPEN_SCHOOL_YEAR)
+    tenant = actor.tenant
+    if isinstance(start_year, bool) or not isinstance(start_year, int):
+        raise _year_error(_("Enter the year the school year starts in."), "bad_year")
+    if not SCHOOL_YEAR_MIN <= start_year <= SCHOOL_YEAR_MAX:
+        raise _year_error(
+            _("Enter a year between %(min)d and %(max)d.")
+            % {"min": SCHOOL_YEAR_MIN, "max": SCHOOL_YEAR_MAX},
+            "bad_year",
+        )
+    years = {y.start_year: y for y in SchoolYear.objects.select_for_update().filter(tenant=tenant)}
+    previous = next((y for y in years.values() if y.is_current), None)
+    if previous is not None and start_year <= previous.start_year:
+        raise _year_error(
+            _(
+                "The new school year must start after the current one (%(current)s): "
+                "enter %(next)d or later."
+            )
+            % {"current": str(previous), "next": previous.start_year + 1},
+            "year_not_after",
+        )
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    year = years.get(start_year)
+    created = year is None
+    if year is None:
+        starts_on, ends_on = school_year_dates(start_year)
+        year = SchoolYear.objects.create(
+            tenant=tenant,
+            start_year=start_year,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            is_current=True,
+        )
+    else:
+        year.is_current = True
+        year.save(update_fields=["is_current"])
+    carried = _carry_over_school_admins(actor, previous, year) if previous is not None else 0
+    record_audit(
+        actor=actor,
+        action="directory.school_year_opened",
+        target=year,
+        data={
+            "start_year": start_year,
+            "starts_on": year.starts_on.isoformat(),
+            "ends_on": year.ends_on.isoformat(),
+            "created": created,
+            "previous": str(previous) if previous is not None else None,
+            "admin_memberships_carried_over": carried,
+        },
+    )
+    return year
+
+
+def _carry_over_school_admins(actor: Actor, previous: SchoolYear, year: SchoolYear) -> int:
+    """Copy the previous year's school-administrator memberships into `year`, without class."""
+    rows = list(
+        Membership.objects.filter(tenant=actor.tenant, year=previous, is_school_admin=True)
+        .select_related("person", "school")
+        .order_by("school_id", "person_id", "profile")
+    )
+    have = {
+        (m.person_id, m.school_id, m.profile): m
+        for m in Membership.objects.filter(
+            tenant=actor.tenant, year=year, person_id__in={m.person_id for m in rows}
+        )
+    }
+    new: list[tuple[Membership, Membership]] = []
+    promoted: list[tuple[Membership, Membership]] = []
+    for old in rows:
+        row = have.get((old.person_id, old.school_id, old.profile))
+        if row is None:
+            row = Membership(
+                tenant=actor.tenant,
+                person_id=old.person_id,
+                school_id=old.school_id,
+                year=year,
+                profile=old.profile,
+                functions=list(old.functions),
+                is_school_admin=True,
+            )
+            new.append((old, row))
+        elif not row.is_school_admin:
+            row.is_school_admin = True
+            promoted.append((old, row))
+    Membership.objects.bulk_create([row for _old, row in new])
+    Membership.objects.bulk_update([row for _old, row in promoted], ["is_school_admin"])
+    for old, row in new + promoted:
+        record_audit(
+            actor=actor,
+            action="directory.membership_carried_over",
+            target=row,
+            subject=old.person,
+            school=old.school,
+            data={
+                "from": str(previous),
+                "to": str(year),
+                "profile": old.profile,
+                "functions": list(old.functions),
+                "is_school_admin": True,
+            },
+        )
+    return len(new) + len(promoted)
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+def erase_expired_people(*, tenant: Tenant, today: dt.date | None = None) -> int:
+    """Erase the tenant's people whose deletion day has come; return how many were erased.
+
+    A system action (no actor), run daily for every tenant by
+    `tasks.erase_expired_people_task` or `preau erase_expired_people` — it must be scheduled
+    (Celery beat or cron). It erases exactly the `Person` rows of `tenant` whose
+    `deletion_due_on` is `today` (default: the local date) or earlier: someone due later, or
+    blocked without a deletion day, stays. Each person is erased in their own transaction:
+
+    1. the audit log is pseudonymised (entries about them: subject, or target
+       `directory.person`/their id; entries they wrote: actor) — see `_pseudonymise_audit`;
+    2. if they objected to keeping their contributions (`erase_contributions`), every eraser of
+       `retention.ERASERS` is called with them (the content apps' hook; empty today);
+    3. the row is deleted, with what cascades from it (memberships, groups, assignments,
+       guardian links, codes, sessions, tokens); other apps' keys to it are SET_NULL and show
+       `retention.former_user_name()` (see retention.py for the rule content apps follow);
+    4. one audit entry `directory.person_erased` is written, naming them by pseudonym only,
+       with the reason "retention".
+
+    A person whose erasure fails (an eraser raising, say) is left as they were, logged, and
+    tried again the next day; the others are still erased.
+    """
+    today = today or timezone.localdate()
+    due = list(
+        Person.objects.filter(tenant=tenant, deletion_due_on__lte=today)
+        .order_by("deletion_due_on", "pk")
+        .values_list("pk", flat=True)
+    )
+    erased = 0
+    for person_id in due:
+        try:
+            with transaction.atomic():
+                erased += _erase_person(tenant, person_id, today)
+        except Exception:
+            logger.exception("could not erase person %s of tenant %s", person_id, tenant.pk)
+    return erased
+
+
+def _erase_person(tenant: Tenant, person_id: int, today: dt.date) -> int:
+    person = (
+        Person.objects.select_for_update()
+        .filter(tenant=tenant, pk=person_id, deletion_due_on__lte=today)
+        .first()
+    )
+    if person is None:  # came back in a feed, or erased, in between
+        return 0
+    due_on = person.deletion_due_on
+    erase_contributions = person.erase_contributions
+    name = retention.pseudonym(tenant_id=tenant.pk, person_id=person_id)
+    if erase_contributions:
+        for eraser in list(retention.ERASERS):
+            eraser(person)
+    _pseudonymise_audit(tenant, person, name)
+    person.delete()
+    entry = record_audit(
+        actor=None,
+        tenant_id=tenant.pk,
+        action="directory.person_erased",
+        data={
+            "person": name,
+            "reason": "retention",
+            "deletion_due_on": due_on.isoformat() if due_on else None,
+            "contributions_erased": erase_contributions,
+        },
+    )
+    entry.target_type, entry.target_id, entry.target_repr = "directory.person", str(person_id), name
+    entry.save(update_fields=["target_type", "target_id", "target_repr"])
+    return 1
+
+
+def _pseudonymise_audit(tenant: Tenant, person: Person, name: str) -> None:
+    """Replace `person` by the pseudonym `name` in the tenant's audit log.
+
+    - Entries they wrote (actor): `actor_name` becomes the pseudonym and the IP is dropped.
+    - Entries about them (subject, or target `directory.person` with their id): the values of
+      `data` become "—" (keys kept); `target_repr` becomes the pseudonym when they are the
+      target, and otherwise (a class they joined, say) keeps the target's name with their own
+      names, login, e-mail and join keys masked by the pseudonym.
+
+    The `actor` and `subject` keys are SET_NULL by the deletion that follows; `target_id` keeps
+    the row id, so the entries stay grouped with the `directory.person_erased` entry.
+    """
+    pk = person.pk
+    entries = AuditEntry.objects.filter(tenant=tenant)
+    entries.filter(actor_id=pk).update(actor_name=name, ip=None)
+    is_target = Q(target_type="directory.person", target_id=str(pk))
+    names = retention.identifying_strings(person)
+    batch: list[AuditEntry] = []
+    for entry in entries.filter(Q(subject_id=pk) | is_target).iterator(chunk_size=500):
+        if entry.target_type == "directory.person" and entry.target_id == str(pk):
+            entry.target_repr = name
+        else:
+            entry.target_repr = retention.mask_names(entry.target_repr, names, name)[:200]
+        entry.data = retention.scrub_data(entry.data)
+        batch.append(entry)
+        if len(batch) >= 500:
+            AuditEntry.objects.bulk_update(batch, ["target_repr", "data"])
+            batch = []
+    AuditEntry.objects.bulk_update(batch, ["target_repr", "data"])
+
+
+# --- duplicates proposed by the feeds -------------------------------------------------------------
+#
+# A feed that creates a person who looks like someone typed by hand (same INE, or same name and
+# birth date in the same school) proposes a `DuplicateCandidate`; it never merges silently. An
+# administrator of the candidate's school merges it or marks it as not a duplicate.
+
+
+def _open_candidate(actor: Actor, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """The candidate, locked, after checking the actor administers its school and it is open."""
+    if candidate.tenant_id != actor.tenant.pk:
+        raise PermissionDenied(Perm.ADMINISTER_SCHOOL)
+    require(policy, actor, Perm.ADMINISTER_SCHOOL, candidate.school)
+    locked = (
+        DuplicateCandidate.objects.select_for_update()
+        .filter(tenant=actor.tenant, pk=candidate.pk)
+        .select_related("school")
+        .first()
+    )
+    if locked is None or locked.status != DuplicateCandidate.Status.OPEN:
+        raise ValidationError(
+            _("This possible duplicate has already been reviewed."), code="resolved"
+        )
+    return locked
+
+
+def _resolve(candidate: DuplicateCandidate, status: str, actor: Actor, now: dt.datetime) -> None:
+    candidate.status = status
+    candidate.resolved_by = actor.person
+    candidate.resolved_at = now
+
+
+def _copy_resolution(source: DuplicateCandidate, target: DuplicateCandidate) -> None:
+    """Let the caller's copy of the candidate show what was written."""
+    for field in ("existing_id", "incoming_id", "status", "resolved_by_id", "resolved_at"):
+        setattr(target, field, getattr(source, field))
+
+
+@transaction.atomic
+def merge_duplicate(*, actor: Actor, candidate: DuplicateCandidate) -> Person:
+    """Merge the feed's person (`incoming`) into the account typed by hand (`existing`).
+
+    The actor administers the candidate's school; the candidate is open and of their tenant.
+    The existing account is kept — its login, password, activation, avatar, names, and every
+    row pointing at it — and takes from the incoming person: the join key (`external_id`),
+    `source`, the INE (when the incoming has one), the birth date if it had none, the e-mail
+    when the incoming has one (the feed manages it from now on); a pre-deletion by a feed is
+    lifted. Moved onto it, of every school year: the incoming's memberships, group
+    memberships, teaching assignments, guardian links in both directions and audience targets.
+    A row the existing person already has (same school, year and profile; same group; same
+    assignment; same link) is skipped — except that a skipped membership without class takes
+    the incoming's class. The incoming's own credentials (codes, sessions, tokens) are dropped;
+    audit entries about them now name the kept person.
+
+    The incoming row is then deleted. The candidate is marked MERGED (resolved by the actor) and
+    re-pointed to the kept person on both sides, so that it outlives the incoming row (an
+    earlier merged candidate of the same person is replaced: the audit log keeps both). Other
+    candidates naming the incoming person name the kept one instead; the open ones among them
+    are marked DISMISSED. Audited on the kept person: `directory.duplicate_merged`.
+    """
+    given = candidate
+    candidate = _open_candidate(actor, candidate)
+    year = _open_year(actor)
+    people = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(tenant=actor.tenant, pk__in=[candidate.existing_id, candidate.incoming_id])
+        .order_by("pk")
+    }
+    kept = people.get(candidate.existing_id)
+    incoming = people.get(candidate.incoming_id)
+    if kept is None or incoming is None or kept.pk == incoming.pk:
+        raise ValidationError(
+            _("This possible duplicate no longer names two accounts."), code="stale"
+        )
+    if kept.external_id and kept.external_id != incoming.external_id:
+        raise ValidationError(
+            _(
+                "%(name)s is already linked to the directory feed: this proposal is out of "
+                "date, mark it as not a duplicate."
+            )
+            % {"name": kept.full_name},
+            code="already_linked",
+        )
+    from preau.directory.feeds.reconcile import feed_block_reason
+
+    values: dict[str, Any] = {
+        "external_id": incoming.external_id,
+        "source": incoming.source,
+        "ine": incoming.ine or kept.ine,
+        "birth_date": kept.birth_date or incoming.birth_date,
+        "email": incoming.email or kept.email,
+        "deletion_due_on": None,
+    }
+    if kept.is_blocked and kept.blocked_reason == feed_block_reason():
+        values |= {"is_blocked": False, "blocked_reason": ""}
+    changes = _apply_changes(kept, values)
+    moved, skipped = _move_rows(actor, kept, incoming)
+
+    audit = AuditEntry.objects.filter(tenant=actor.tenant)
+    audit.filter(subject=incoming).update(subject=kept)
+    audit.filter(actor=incoming).update(actor=kept)
+    audit.filter(target_type="directory.person", target_id=str(incoming.pk)).update(
+        target_id=str(kept.pk)
+    )
+
+    now = timezone.now()
+    incoming_pk = incoming.pk
+    DuplicateCandidate.objects.filter(existing=kept, incoming=kept).exclude(
+        pk=candidate.pk
+    ).delete()
+    _resolve(candidate, DuplicateCandidate.Status.MERGED, actor, now)
+    candidate.incoming = kept
+    candidate.save(update_fields=["incoming", "status", "resolved_by", "resolved_at"])
+    dismissed = _repoint_candidates(actor, candidate, kept, incoming, now)
+
+    incoming.delete()
+    if changes:
+        kept.save(update_fields=list(changes))
+    record_audit(
+        actor=actor,
+        action="directory.duplicate_merged",
+        target=kept,
+        subject=kept,
+        school=candidate.school,
+        data={
+            "candidate": candidate.pk,
+            "reason": candidate.reason,
+            "year": str(year),
+            "incoming": {
+                "id": incoming_pk,
+                "login": incoming.login,
+                "external_id": incoming.external_id,
+                "source": incoming.source,
+            },
+            "changes": changes,
+            "moved": moved,
+            "skipped": skipped,
+            "dismissed": dismissed,
+        },
+    )
+    _copy_resolution(candidate, given)
+    return kept
+
+
+def _move_rows(
+    actor: Actor, kept: Person, incoming: Person
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Move the incoming person's places and links onto `kept`, skipping what `kept` has."""
+    tenant = actor.tenant
+    moved: dict[str, int] = {}
+    skipped: dict[str, int] = {}
+
+    mine = {
+        (m.school_id, m.year_id, m.profile): m
+        for m in Membership.objects.select_for_update().filter(tenant=tenant, person=kept)
+    }
+    move, filled = [], []
+    for m in Membership.objects.filter(tenant=tenant, person=incoming):
+        have = mine.get((m.school_id, m.year_id, m.profile))
+        if have is None:
+            move.append(m.pk)
+        elif have.school_class_id is None and m.school_class_id is not None:
+            have.school_class_id = m.school_class_id
+            filled.append(have)
+    Membership.objects.filter(pk__in=move).update(person=kept)
+    Membership.objects.bulk_update(filled, ["school_class"])
+    moved["memberships"] = len(move)
+    skipped["memberships"] = Membership.objects.filter(person=incoming).count()
+    moved["classes_filled"] = len(filled)
+
+    my_groups = set(GroupMember.objects.filter(person=kept).values_list("group_id", flat=True))
+    theirs = list(GroupMember.objects.filter(tenant=tenant, person=incoming))
+    move = [gm.pk for gm in theirs if gm.group_id not in my_groups]
+    GroupMember.objects.filter(pk__in=move).update(person=kept)
+    moved["group_memberships"], skipped["group_memberships"] = len(move), len(theirs) - len(move)
+
+    def assignment_key(a: TeachingAssignment) -> tuple[Any, ...]:
+        return (a.school_id, a.year_id, a.school_class_id, a.group_id, a.subject_id, a.is_main)
+
+    my_assignments = {
+        assignment_key(a) for a in TeachingAssignment.objects.filter(tenant=tenant, teacher=kept)
+    }
+    theirs_a = list(TeachingAssignment.objects.filter(tenant=tenant, teacher=incoming))
+    move = [a.pk for a in theirs_a if assignment_key(a) not in my_assignments]
+    TeachingAssignment.objects.filter(pk__in=move).update(teacher=kept)
+    moved["assignments"], skipped["assignments"] = len(move), len(theirs_a) - len(move)
+
+    pairs = set(
+        GuardianLink.objects.filter(Q(pupil=kept) | Q(guardian=kept)).values_list(
+            "pupil_id", "guardian_id"
+        )
+    )
+    move_as_pupil, move_as_guardian, links_skipped = [], [], 0
+    for link in GuardianLink.objects.filter(tenant=tenant).filter(
+        Q(pupil=incoming) | Q(guardian=incoming)
+    ):
+        pupil_id = kept.pk if link.pupil_id == incoming.pk else link.pupil_id
+        guardian_id = kept.pk if link.guardian_id == incoming.pk else link.guardian_id
+        if pupil_id == guardian_id or (pupil_id, guardian_id) in pairs:
+            links_skipped += 1
+            continue
+        pairs.add((pupil_id, guardian_id))
+        if link.pupil_id == incoming.pk:
+            move_as_pupil.append(link.pk)
+        else:
+            move_as_guardian.append(link.pk)
+    GuardianLink.objects.filter(pk__in=move_as_pupil).update(pupil=kept)
+    GuardianLink.objects.filter(pk__in=move_as_guardian).update(guardian=kept)
+    moved["guardian_links"] = len(move_as_pupil) + len(move_as_guardian)
+    skipped["guardian_links"] = links_skipped
+
+    moved["audience_targets"] = AudienceTarget.objects.filter(
+        tenant=tenant, person=incoming
+    ).update(person=kept)
+    return moved, skipped
+
+
+def _repoint_candidates(
+    actor: Actor,
+    merged: DuplicateCandidate,
+    kept: Person,
+    incoming: Person,
+    now: dt.datetime,
+) -> list[int]:
+    """Other candidates naming `incoming` name `kept` instead; the open ones are dismissed.
+
+    A candidate that would then pair `kept` with itself, or repeat a pair already stored, says
+    nothing more: it is deleted. Returns the ids of the candidates dismissed (or deleted while
+    open).
+    """
+    taken = set(
+        DuplicateCandidate.objects.filter(tenant=actor.tenant)
+        .filter(Q(existing=kept) | Q(incoming=kept))
+        .values_list("existing_id", "incoming_id")
+    )
+    dismissed: list[int] = []
+    others = (
+        DuplicateCandidate.objects.select_for_update()
+        .filter(tenant=actor.tenant)
+        .filter(Q(existing=incoming) | Q(incoming=incoming))
+        .exclude(pk=merged.pk)
+        .order_by("pk")
+    )
+    for other in others:
+        was_open = other.status == DuplicateCandidate.Status.OPEN
+        if was_open:
+            dismissed.append(other.pk)
+        pair = (
+            kept.pk if other.existing_id == incoming.pk else other.existing_id,
+            kept.pk if other.incoming_id == incoming.pk else other.incoming_id,
+        )
+        if pair[0] == pair[1] or pair in taken:
+            other.delete()
+            continue
+        taken.add(pair)
+        other.existing_id, other.incoming_id = pair
+        if was_open:
+            _resolve(other, DuplicateCandidate.Status.DISMISSED, actor, now)
+        other.save(update_fields=["existing", "incoming", "status", "resolved_by", "resolved_at"])
+    return dismissed
+
+
+@transaction.atomic
+def dismiss_duplicate(*, actor: Actor, candidate: DuplicateCandidate) -> None:
+    """Mark a possible duplicate as not one: both accounts stay as they are.
+
+    The actor administers the candidate's school; the candidate is open and of their tenant.
+    Audited on the existing person: `directory.duplicate_dismissed`.
+    """
+    given = candidate
+    candidate = _open_candidate(actor, candidate)
+    _resolve(candidate, DuplicateCandidate.Status.DISMISSED, actor, timezone.now())
+    candidate.save(update_fields=["status", "resolved_by", "resolved_at"])
+    record_audit(
+        actor=actor,
+        action="directory.duplicate_dismissed",
+        target=candidate.existing,
+        subject=candidate.existing,
+        school=candidate.school,
+        data={
+            "candidate": candidate.pk,
+            "incoming": candidate.incoming_id,
+            "reason": candidate.reason,
+        },
+    )
+    _copy_resolution(candidate, given)

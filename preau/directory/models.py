@@ -598,7 +598,7 @@ class ImportChange(TenantModel):
 
 
 class DuplicateCandidate(TenantModel):
-    """A person typed by hand who reappears in a feed: proposed for merging, never merged silently."""
+    """Someone typed by hand who reappears in a feed: proposed for merging, never silently."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("To review")

@@ -48,7 +48,7 @@ def administered_people(actor: Actor, qs: QuerySet[Person] | None = None) -> Que
 
 
 class DirectoryPolicy:
-    def can(self, actor: Actor, perm: str, obj: Any = None) -> bool:
+    def can(self, actor: Actor, perm: str, obj: Any = None) -> bool:  # noqa: PLR0911 - per perm
         if perm == Perm.ADMINISTER_SCHOOL:
             return (
                 isinstance(obj, School)

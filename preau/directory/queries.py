@@ -181,3 +181,40 @@ def assignments_of(actor: Actor) -> QuerySet[TeachingAssignment]:
         .select_related("school_class", "group", "subject")
         .order_by("school_id", "id")
     )
+
+
+# --- duplicates proposed by the feeds --------------------------------------------------------
+#
+# Imported here on purpose: this part of the file was appended while other parts were edited.
+
+from preau.directory.models import DuplicateCandidate  # noqa: E402
+from preau.directory.permissions import Perm, policy  # noqa: E402
+
+
+def duplicates_of_school(actor: Actor, school: School) -> QuerySet[DuplicateCandidate]:
+    """The open possible duplicates of a school the actor administers (404 otherwise).
+
+    Newest first, each with its existing and incoming person loaded: one query.
+    """
+    if not policy.can(actor, Perm.ADMINISTER_SCHOOL, school):
+        raise Http404
+    return (
+        DuplicateCandidate.objects.filter(
+            tenant=actor.tenant, school=school, status=DuplicateCandidate.Status.OPEN
+        )
+        .select_related("existing", "incoming")
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_duplicate(actor: Actor, candidate_id: int) -> DuplicateCandidate:
+    """A possible duplicate (any status) of a school the actor administers; 404 otherwise,
+    missing, of another school or of another tenant alike."""
+    candidate = (
+        DuplicateCandidate.objects.filter(tenant=actor.tenant, pk=candidate_id)
+        .select_related("school", "existing", "incoming")
+        .first()
+    )
+    if candidate is None or not policy.can(actor, Perm.ADMINISTER_SCHOOL, candidate.school):
+        raise Http404
+    return candidate

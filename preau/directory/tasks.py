@@ -29,3 +29,17 @@ def run_import(self: object, job_id: int, apply: bool) -> str:
         # run_job has marked the job failed (nothing was changed); the console shows it.
         logger.exception("import job %s failed", job_id)
         return "failed"
+
+
+@shared_task(acks_late=True)
+def erase_expired_people_task() -> int:
+    """Erase, in every tenant, the people whose deletion day has come; return how many.
+
+    Must be scheduled daily — Celery beat (`preau.directory.tasks.erase_expired_people_task`,
+    say at 03:00) or a cron line running `preau erase_expired_people` — or pre-deleted accounts
+    are kept past the three months the law allows (see `preau/directory/retention.py`).
+    """
+    from preau.core.models import Tenant
+    from preau.directory.actions import erase_expired_people
+
+    return sum(erase_expired_people(tenant=tenant) for tenant in Tenant.objects.order_by("pk"))

@@ -54,7 +54,9 @@ def test_operator_uploads_previews_and_applies_an_aaf_set(world: Any, client_as:
     client = client_as("operator")
     assert client.get(reverse("console:import_aaf")).status_code == 200
     before = row_counts()
-    response = client.post(reverse("console:import_aaf"), {"complete": "1", "files": uploads(AAF)})
+    response = client.post(
+        reverse("console:import_aaf"), {"complete": "1", "uploads": uploads(AAF)}
+    )
     job = m.ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("console:import", args=[job.pk])
@@ -89,7 +91,9 @@ def test_operator_uploads_previews_and_applies_an_aaf_set(world: Any, client_as:
 def test_who_may_upload_an_aaf_set(world: Any, client_as: Any, role: str, status: int) -> None:
     client = client_as(role)
     assert client.get(reverse("console:import_aaf")).status_code == status
-    response = client.post(reverse("console:import_aaf"), {"complete": "1", "files": uploads(AAF)})
+    response = client.post(
+        reverse("console:import_aaf"), {"complete": "1", "uploads": uploads(AAF)}
+    )
     assert response.status_code == (302 if status == 200 else status)
     assert m.ImportJob.objects.exists() == (status == 200)
 
@@ -116,7 +120,7 @@ def test_csv_with_bad_lines_blocks_until_the_valid_lines_are_chosen(
     url = reverse("console:school_import", args=[world.school.pk])
     before = row_counts()
     response = client.post(
-        url, {"format": "csv", "profile": "pupil", "files": uploads([CSV / "pupils_bad.csv"])}
+        url, {"format": "csv", "profile": "pupil", "uploads": uploads([CSV / "pupils_bad.csv"])}
     )
     assert response.status_code == 302
     job = m.ImportJob.objects.get()
@@ -143,7 +147,7 @@ def test_the_form_keeps_the_choice_and_names_the_missing_profile(
 ) -> None:
     url = reverse("console:school_import", args=[world.school.pk])
     response = client_as("admin").post(
-        url, {"format": "csv", "files": uploads([CSV / "pupils_bad.csv"])}
+        url, {"format": "csv", "uploads": uploads([CSV / "pupils_bad.csv"])}
     )
     assert response.status_code == 200
     assert response.context["form"].errors["profile"]
@@ -155,7 +159,11 @@ def test_other_schools_and_tenants_jobs_answer_404_and_change_nothing(
     world: Any, client_as: Any
 ) -> None:
     job = run_import(
-        world.admin, "csv", [CSV / "pupils_utf8.csv"], school=world.school, profile="pupil",
+        world.admin,
+        "csv",
+        [CSV / "pupils_utf8.csv"],
+        school=world.school,
+        profile="pupil",
         apply=False,
     )
     before = row_counts()
@@ -204,7 +212,9 @@ def test_csv_templates_download(world: Any, client_as: Any) -> None:
     assert response.status_code == 200
     assert response.content.startswith("\ufeff".encode())
     assert "id enfant 1" in response.content.decode("utf-8-sig").lower()
-    assert client_as("admin").get(reverse("console:csv_template", args=["nobody"])).status_code == 404
+    assert (
+        client_as("admin").get(reverse("console:csv_template", args=["nobody"])).status_code == 404
+    )
 
 
 def test_list_and_detail_keep_a_fixed_number_of_queries(

@@ -269,10 +269,10 @@ def _requests(path: Path, progress: ParseProgress | None) -> Iterator[_Request]:
         reader = _CountingReader(raw, progress)
         try:
             while chunk := reader.read(64 * 1024):
-                parser.feed(chunk)  # type: ignore[attr-defined]
+                parser.feed(chunk)
                 yield from handler.ready
                 handler.ready.clear()
-            parser.close()  # type: ignore[attr-defined]
+            parser.close()
         except xml.sax.SAXParseException as exc:
             raise FeedError(
                 _(
@@ -389,7 +389,7 @@ def _pupil_memberships(attrs: dict[str, list[str]], source: Source) -> list[Memb
     return list(schools.values())
 
 
-def _staff(
+def _staff(  # noqa: PLR0912 - functions, services and main classes of one person
     attrs: dict[str, list[str]], source: Source
 ) -> tuple[str, list[MembershipRecord], list[AssignmentRecord]]:
     functions: dict[str, set[str]] = {}
@@ -412,7 +412,7 @@ def _staff(
     assignments: dict[tuple[str, str, str], AssignmentRecord] = {}
     for attr, is_group in (("ENTAuxEnsClassesMatieres", False), ("ENTAuxEnsGroupesMatieres", True)):
         for value in attrs.get(attr, []):
-            school, code, subject = (_split(value, 3, source, attr) + [""])[:3]
+            school, code, subject = [*_split(value, 3, source, attr), ""][:3]
             record = AssignmentRecord(school=school, subject_code=subject)
             if is_group:
                 record.group_code = code
@@ -507,6 +507,33 @@ def _person(
     return record
 
 
+def _record(request: _Request, source: Source) -> Record | None:
+    """The record of one request (None for a request that asks nothing of Préau)."""
+    category = _category(request, source)
+    attrs = request.attrs
+    key = request.identifier or (
+        _first(attrs, "ENTPersonJointure") or _first(attrs, "ENTStructureJointure")
+    )
+    if not key:
+        raise FeedError(_("This request has no join key (identifier/id)."), source)
+    if request.op == Op.DELETE:
+        if category in {"subject", "level"}:
+            return None  # subjects and MEFs stay: old classes and assignments name them
+        kind = "structure" if category == "structure" else "person"
+        return DeleteRecord(kind=kind, key=key, source=source)
+    if category == "structure":
+        return _structure(key, attrs, source)
+    if category == "subject":
+        code = _first(attrs, "ENTMatJointure") or key
+        return SubjectRecord(
+            code=code, label=_first(attrs, "ENTLibelleMatiere") or code, source=source
+        )
+    if category == "level":
+        code = _first(attrs, "ENTMefJointure") or key
+        return LevelRecord(code=code, label=_first(attrs, "ENTLibelleMef") or code, source=source)
+    return _person(category, Op(request.op), key, attrs, source)
+
+
 def parse(
     paths: Sequence[Path], *, errors: list[FeedError], progress: ParseProgress | None = None
 ) -> Iterator[Record]:
@@ -519,34 +546,9 @@ def parse(
         for request in _requests(path, progress):
             source = Source(path.name, request.line)
             try:
-                category = _category(request, source)
-                key = request.identifier or (
-                    _first(request.attrs, "ENTPersonJointure")
-                    or _first(request.attrs, "ENTStructureJointure")
-                )
-                if not key:
-                    raise FeedError(_("This request has no join key (identifier/id)."), source)
-                if request.op == Op.DELETE:
-                    kind = "structure" if category == "structure" else "person"
-                    if category in {"person", "structure", "staff", "pupil", "guardian"}:
-                        yield DeleteRecord(kind=kind, key=key, source=source)
-                    continue
-                if category == "structure":
-                    yield _structure(key, request.attrs, source)
-                elif category == "subject":
-                    label = _first(request.attrs, "ENTLibelleMatiere") or key
-                    yield SubjectRecord(
-                        code=_first(request.attrs, "ENTMatJointure") or key,
-                        label=label,
-                        source=source,
-                    )
-                elif category == "level":
-                    yield LevelRecord(
-                        code=_first(request.attrs, "ENTMefJointure") or key,
-                        label=_first(request.attrs, "ENTLibelleMef") or key,
-                        source=source,
-                    )
-                else:
-                    yield _person(category, request.op, key, request.attrs, source)
+                record = _record(request, source)
             except FeedError as exc:
                 errors.append(exc)
+                continue
+            if record is not None:
+                yield record

@@ -332,7 +332,7 @@ class Reconciler:
             }
         return self.groups[school.pk]
 
-    def _ensure_coded(
+    def _ensure_coded(  # noqa: PLR0917 - a class or a group, in one place
         self,
         model: Any,
         cache: dict[str, Any],
@@ -673,7 +673,9 @@ class Reconciler:
             desired[(school.pk, m.profile)] = (m, school)
         return desired
 
-    def _write_places(self, records: dict[str, PersonRecord], people: dict[str, Person]) -> None:
+    def _write_places(  # noqa: PLR0912 - one pass over the batch for four tables
+        self, records: dict[str, PersonRecord], people: dict[str, Person]
+    ) -> None:
         ids = [p.pk for k, p in people.items() if k in records]
         existing: dict[int, list[Membership]] = defaultdict(list)
         for m in Membership.objects.filter(tenant=self.tenant, year=self.year, person_id__in=ids):
@@ -742,7 +744,7 @@ class Reconciler:
         TeachingAssignment.objects.filter(pk__in=gone_assignments).delete()
         TeachingAssignment.objects.bulk_create(new_assignments)
 
-    def _diff_memberships(
+    def _diff_memberships(  # noqa: PLR0917 - fills the batch's three lists
         self,
         record: PersonRecord,
         person: Person,
@@ -752,7 +754,7 @@ class Reconciler:
         gone: list[int],
     ) -> None:
         desired = self._desired_memberships(record)
-        family = FAMILIES.get(record.profile, (record.profile,))
+        family: tuple[str, ...] = FAMILIES.get(Profile(record.profile), (record.profile,))
         touched = {sid for sid, _p in desired} | set(self.scope)
         have = {(m.school_id, m.profile): m for m in current}
         left: list[str] = []
@@ -764,8 +766,8 @@ class Reconciler:
         for (school_id, profile), (wanted, school) in desired.items():
             klass = self._classes(school).get(wanted.class_code) if wanted.class_code else None
             functions = sorted(wanted.functions)
-            m = have.get((school_id, profile))
-            if m is None:
+            found = have.get((school_id, profile))
+            if found is None:
                 new.append(
                     Membership(
                         tenant=self.tenant,
@@ -780,19 +782,19 @@ class Reconciler:
                 arrived.append(self._place(school_id, klass.pk if klass else None, profile))
                 continue
             details: dict[str, Any] = {}
-            if (klass.pk if klass else None) != m.school_class_id and (
+            if (klass.pk if klass else None) != found.school_class_id and (
                 klass is not None or profile == Profile.PUPIL
             ):
                 details["class"] = [
-                    self._class_name(school_id, m.school_class_id),
+                    self._class_name(school_id, found.school_class_id),
                     klass.name if klass else "",
                 ]
-                m.school_class = klass
-            if profile == Profile.STAFF and sorted(m.functions) != functions:
-                details["functions"] = [sorted(m.functions), functions]
-                m.functions = functions
+                found.school_class = klass
+            if profile == Profile.STAFF and sorted(found.functions) != functions:
+                details["functions"] = [sorted(found.functions), functions]
+                found.functions = functions
             if details:
-                changed.append(m)
+                changed.append(found)
                 action = "moved" if "class" in details else "updated"
                 self.report.add("membership", action, record.key, person.sort_name, details)
         if left and arrived:
@@ -942,118 +944,128 @@ class Reconciler:
 
     # --- guardians ------------------------------------------------------------------------------
 
-    def _people_by_key(self, keys: set[str]) -> dict[str, Person]:
-        out: dict[str, Person] = {}
+    def _people_by_key(self, keys: set[str], *, ids_only: bool = False) -> dict[str, Any]:
+        """People (or only their ids) by join key, read in chunks."""
+        out: dict[str, Any] = {}
         for chunk in _batched(sorted(keys), 2000):
-            out.update(
-                (p.external_id, p)
-                for p in Person.objects.filter(tenant=self.tenant, external_id__in=chunk)
-            )
+            qs = Person.objects.filter(tenant=self.tenant, external_id__in=chunk)
+            if ids_only:
+                out.update(qs.values_list("external_id", "pk"))
+            else:
+                out.update((p.external_id, p) for p in qs)
         return out
 
     def _apply_links(self) -> None:
-        if not (self.links or self.child_links or self.pupils_with_links):
-            return
-        keys = {k for k, _l, _s in self.links} | {link.guardian_key for _k, link, _s in self.links}
-        keys |= {g for g, _c, _d, _s in self.child_links} | {
-            c for _g, c, _d, _s in self.child_links
-        }
-        keys |= self.pupils_with_links
-        people = self._people_by_key(keys)
-        wanted: dict[tuple[int, int], GuardianLinkRecord] = {}
+        """Guardian links, a thousand pupils at a time, then the guardians' side.
+
+        A pupil whose links the set gives (`ENTElevePersRelEleve`) loses the others; a guardian
+        whose children the set gives loses the other children. When both sides name a link,
+        the pupil's side says its level.
+        """
+        by_pupil: dict[str, list[tuple[str, GuardianLinkRecord, Source, bool]]] = defaultdict(list)
         for pupil_key, link, source in self.links:
-            if link.level == 2 and not self.level2:
-                continue
-            guardian = people.get(link.guardian_key)
-            if guardian is None:
-                self.errors.append(
-                    FeedError(
-                        _(
-                            "The guardian “%(key)s” of this pupil is neither in this set nor in the directory."
-                        )
-                        % {"key": link.guardian_key},
-                        source,
-                    )
-                )
-                continue
-            wanted[(people[pupil_key].pk, guardian.pk)] = link
+            by_pupil[pupil_key].append((link.guardian_key, link, source, True))
         declared = {(pupil_key, link.guardian_key) for pupil_key, link, _s in self.links}
         for guardian_key, child_key, detail, source in self.child_links:
-            if (child_key, guardian_key) in declared:
-                continue  # the pupil's side says how they are linked, and it wins
-            child = people.get(child_key)
-            if child is not None and child.deletion_due_on is not None:
-                continue  # a pupil who left: the guardian's list is behind
-            if child is None:
-                self.errors.append(
-                    FeedError(
-                        _(
-                            "The child “%(key)s” of this guardian is neither in this set nor in the directory."
-                        )
-                        % {"key": child_key},
-                        source,
-                    )
-                )
-                continue
-            link = detail or GuardianLinkRecord(guardian_key=guardian_key)
-            if link.level == 2 and not self.level2:
-                continue
-            wanted.setdefault((child.pk, people[guardian_key].pk), link)
-        pupil_ids = {people[k].pk for k in self.pupils_with_links if k in people}
-        guardian_ids = {people[k].pk for k in self.guardian_keys if k in people}
-        existing = {
-            (link.pupil_id, link.guardian_id): link
-            for link in GuardianLink.objects.filter(tenant=self.tenant).filter(
-                Q(pupil_id__in=pupil_ids)
-                | Q(guardian_id__in=guardian_ids)
-                | Q(pupil_id__in={p for p, _g in wanted})
+            if (child_key, guardian_key) not in declared:
+                link = detail or GuardianLinkRecord(guardian_key=guardian_key)
+                by_pupil[child_key].append((guardian_key, link, source, False))
+        wanted_all: set[tuple[int, int]] = set()
+        for chunk in _batched(sorted(set(by_pupil) | self.pupils_with_links), 1000):
+            wanted_all |= self._link_chunk(chunk, by_pupil)
+        guardian_ids = set(self._people_by_key(self.guardian_keys, ids_only=True).values())
+        for chunk_ids in _batched(sorted(guardian_ids), 1000):
+            stale = (
+                GuardianLink.objects.filter(tenant=self.tenant, guardian_id__in=chunk_ids)
+                .select_related("pupil", "guardian")
+                .order_by("id")
             )
+            gone = [row for row in stale if (row.pupil_id, row.guardian_id) not in wanted_all]
+            self._detach_links(gone)
+        self._guardian_memberships(guardian_ids | {g for _p, g in wanted_all})
+
+    def _link_chunk(
+        self,
+        chunk: list[str],
+        by_pupil: dict[str, list[tuple[str, GuardianLinkRecord, Source, bool]]],
+    ) -> set[tuple[int, int]]:
+        keys = set(chunk) | {g for k in chunk for g, _l, _s, _p in by_pupil.get(k, [])}
+        people = self._people_by_key(keys)
+        wanted: dict[tuple[int, int], GuardianLinkRecord] = {}
+        for pupil_key in chunk:
+            for guardian_key, link, source, from_pupil in by_pupil.get(pupil_key, []):
+                pupil, guardian = people.get(pupil_key), people.get(guardian_key)
+                if from_pupil and guardian is None:
+                    message = _(
+                        "The guardian “%(key)s” of this pupil is neither in this set nor in the "
+                        "directory."
+                    ) % {"key": guardian_key}
+                    self.errors.append(FeedError(message, source))
+                    continue
+                if pupil is None:
+                    message = _(
+                        "The child “%(key)s” of this guardian is neither in this set nor in the "
+                        "directory."
+                    ) % {"key": pupil_key}
+                    self.errors.append(FeedError(message, source))
+                    continue
+                if guardian is None or (not from_pupil and pupil.deletion_due_on is not None):
+                    continue  # a pupil who left: the guardian's list is behind
+                if link.level == 2 and not self.level2:
+                    continue
+                wanted.setdefault((pupil.pk, guardian.pk), link)
+        pupil_ids = {people[k].pk for k in chunk if k in people and k in self.pupils_with_links}
+        existing = {
+            (row.pupil_id, row.guardian_id): row
+            for row in GuardianLink.objects.filter(tenant=self.tenant)
+            .filter(Q(pupil_id__in=pupil_ids) | Q(pupil_id__in={p for p, _g in wanted}))
+            .select_related("pupil", "guardian")
         }
         names = {p.pk: p for p in people.values()}
-        new, changed, gone = [], [], []
+        new, changed = [], []
         for (pupil_id, guardian_id), link in wanted.items():
             row = existing.get((pupil_id, guardian_id))
-            label = f"{names[pupil_id].sort_name} ← {names[guardian_id].sort_name}"
             key = f"{names[pupil_id].external_id}${names[guardian_id].external_id}"
+            label = f"{names[pupil_id].sort_name} ← {names[guardian_id].sort_name}"
+            values = {
+                "level": link.level,
+                "kinship": link.kinship[:40],
+                "contact_priority": link.contact_priority,
+            }
             if row is None:
                 new.append(
                     GuardianLink(
-                        tenant=self.tenant,
-                        pupil_id=pupil_id,
-                        guardian_id=guardian_id,
-                        level=link.level,
-                        kinship=link.kinship[:40],
-                        contact_priority=link.contact_priority,
+                        tenant=self.tenant, pupil_id=pupil_id, guardian_id=guardian_id, **values
                     )
                 )
                 self.report.add("link", "created", key, label, {"level": link.level})
-            elif (row.level, row.kinship, row.contact_priority) != (
-                link.level,
-                link.kinship[:40],
-                link.contact_priority,
-            ):
-                details = {"level": [row.level, link.level]} if row.level != link.level else {}
-                if row.kinship != link.kinship[:40]:
-                    details["kinship"] = [row.kinship, link.kinship[:40]]
-                row.level, row.kinship, row.contact_priority = (
-                    link.level,
-                    link.kinship[:40],
-                    link.contact_priority,
-                )
-                changed.append(row)
-                if details:
-                    self.report.add("link", "updated", key, label, details)
-        for pair, row in existing.items():
-            # A pupil whose links the set gives loses the others; likewise a guardian's children.
-            if pair in wanted:
                 continue
-            if row.pupil_id in pupil_ids or row.guardian_id in guardian_ids:
-                gone.append(row.pk)
-                self.report.add("link", "detached", "", f"{row.pupil_id} ← {row.guardian_id}")
-        GuardianLink.objects.filter(pk__in=gone).delete()
+            details = {
+                name: [getattr(row, name), value]
+                for name, value in values.items()
+                if getattr(row, name) != value
+            }
+            if details:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                changed.append(row)
+                self.report.add("link", "updated", key, label, details)
+        self._detach_links(
+            [row for pair, row in existing.items() if pair not in wanted and pair[0] in pupil_ids]
+        )
         GuardianLink.objects.bulk_create(new)
         GuardianLink.objects.bulk_update(changed, ["level", "kinship", "contact_priority"])
-        self._guardian_memberships(guardian_ids | {g for _p, g in wanted})
+        return set(wanted)
+
+    def _detach_links(self, rows: list[GuardianLink]) -> None:
+        for row in rows:
+            self.report.add(
+                "link",
+                "detached",
+                f"{row.pupil.external_id}${row.guardian.external_id}",
+                f"{row.pupil.sort_name} ← {row.guardian.sort_name}",
+            )
+        GuardianLink.objects.filter(pk__in=[row.pk for row in rows]).delete()
 
     def _guardian_memberships(self, guardian_ids: set[int]) -> None:
         """A guardian belongs, as a guardian, to each school where one of their children is."""

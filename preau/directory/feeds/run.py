@@ -37,7 +37,7 @@ ERRORS_KEPT = 1000
 PROGRESS_KEY = "preau:import-progress:{}"
 
 
-class _Rollback(Exception):
+class _RollbackError(Exception):
     """Leaves the import's transaction without keeping anything."""
 
 
@@ -143,7 +143,11 @@ def run_job(job_id: int, *, apply: bool) -> ImportJob:
     _lock(job, ImportJob.Status.APPLYING if apply else ImportJob.Status.PREVIEWING)
     errors: list[FeedError] = []
     spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-    report = Report(sink=lambda line: spool.write(json.dumps(line) + "\n"))
+
+    def spool_line(line: dict[str, Any]) -> None:
+        spool.write(json.dumps(line) + "\n")
+
+    report = Report(sink=spool_line)
     progress = ParseProgress()
     key = PROGRESS_KEY.format(job.pk)
 
@@ -178,7 +182,7 @@ def run_job(job_id: int, *, apply: bool) -> ImportJob:
                     reconciler.finish()
                     stop = bool(blocking(errors)) and not (apply and job.skip_invalid)
                     if stop or not apply:
-                        raise _Rollback
+                        raise _RollbackError
                     record_audit(
                         actor=actor,
                         action="directory.import_applied",
@@ -187,7 +191,7 @@ def run_job(job_id: int, *, apply: bool) -> ImportJob:
                         data={"format": job.format, "summary": report.summary()},
                     )
                     committed = True
-            except _Rollback:
+            except _RollbackError:
                 pass
     except FeedError as exc:
         fatal = exc

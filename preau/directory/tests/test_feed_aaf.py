@@ -249,41 +249,8 @@ def test_people_typed_by_hand_are_not_detached(imported: m.ImportJob, world: Any
     assert m.Membership.objects.filter(person=guest).exists()
 
 
-DELTA = """<?xml version="1.0" encoding="UTF-8"?>
-<!-- versionAF="AAF-VE1301" -->
-<ficAlimMENESR>
-  <modifyRequest>
-    <operationalAttributes><attr name="categoriePersonne"><value>Eleve</value></attr></operationalAttributes>
-    <identifier><id>2000001</id></identifier>
-    <modifications>
-      <modification name="sn" operation="replace"><value>Rousseau-Diallo</value></modification>
-      <modification name="givenName" operation="replace"><value>Inès</value></modification>
-      <modification name="ENTEleveClasses" operation="replace"><value>1000001$6B</value></modification>
-    </modifications>
-  </modifyRequest>
-  <deleteRequest>
-    <operationalAttributes><attr name="categoriePersonne"><value>Eleve</value></attr></operationalAttributes>
-    <identifier><id>2000002</id></identifier>
-  </deleteRequest>
-  <addRequest>
-    <operationalAttributes><attr name="categoriePersonne"><value>Eleve</value></attr></operationalAttributes>
-    <identifier><id>2000009</id></identifier>
-    <attributes>
-      <attr name="ENTPersonJointure"><value>2000009</value></attr>
-      <attr name="sn"><value>Nguyen</value></attr>
-      <attr name="givenName"><value>Linh</value></attr>
-      <attr name="ENTPersonDateNaissance"><value>02/02/2015</value></attr>
-      <attr name="ENTEleveStructRattachId"><value>1000001</value></attr>
-      <attr name="ENTEleveClasses"><value>1000001$6A</value></attr>
-    </attributes>
-  </addRequest>
-</ficAlimMENESR>
-"""
-
-
-def test_delta_modify_delete_and_add(imported: m.ImportJob, tmp_path: Path) -> None:
-    delta = tmp_path / f"ENT_0690000A_Delta_20260906_Eleve_0000.xml"
-    delta.write_text(DELTA, "utf-8")
+def test_delta_modify_delete_and_add(imported: m.ImportJob) -> None:
+    delta = FIXTURES / "aaf" / "delta" / "ENT_0690000A_Delta_20260906_Eleve_0000.xml"
     job = run_import(imported.created_by, "aaf", [delta], complete=False)
     assert job.status == m.ImportJob.Status.APPLIED, job.errors
     ines = person("2000001")
