@@ -47,3 +47,16 @@ messages:  ## refresh the French and English catalogues (needs GNU gettext)
 
 clean:
 	rm -rf var .venv
+
+# --- benchmarks (bench/, docs/bench-aaf.md): `make bench` runs every scenario ------------------
+# The AAF scenario drops and recreates its own database (BENCH_DATABASE_URL, else DATABASE_URL,
+# else postgres://postgres@127.0.0.1:5432/preau_bench; its name must contain "bench").
+PEOPLE ?= 100000
+BENCH_ARGS ?=
+
+.PHONY: bench bench-aaf
+
+bench: bench-aaf  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
+
+bench-aaf:  ## complete AAF import of $(PEOPLE) people, then the same set again
+	$(PY) bench/aaf_import.py --people $(PEOPLE) $(BENCH_ARGS)

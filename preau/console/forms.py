@@ -366,3 +366,12 @@ class ImportChangesFilterForm(forms.Form):
         action_field.choices = [("", _("Every change"))] + [
             (a, ImportChange.Action(a).label) for a in actions if a in ImportChange.Action.values
         ]
+
+
+class OpenSchoolYearForm(forms.Form):
+    start_year = forms.IntegerField(
+        label=_("First calendar year of the new school year"),
+        help_text=_("For example 2027 opens the school year 2027-2028."),
+        min_value=2000,
+        max_value=2100,
+    )

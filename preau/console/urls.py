@@ -34,6 +34,13 @@ urlpatterns = [
     path(school + "groups/<int:group_id>/", views.group, name="group"),
     path(school + "communication/", views.communication, name="communication"),
     path(school + "import", views.school_import, name="school_import"),
+    path(school + "duplicates/", views.duplicates, name="duplicates"),
+    path(
+        school + "duplicates/<int:candidate_id>/resolve",
+        views.duplicate_resolve,
+        name="duplicate_resolve",
+    ),
+    path("school-years/", views.school_years, name="school_years"),
     path("imports/", views.imports, name="imports"),
     path("imports/aaf", views.import_aaf, name="import_aaf"),
     path("imports/templates/<str:profile>.csv", views.csv_template, name="csv_template"),

@@ -25,6 +25,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -1183,3 +1184,87 @@ def import_report(request: ActorRequest, job_id: int) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}.csv"'
     return response
+
+
+# --- duplicates and the school year --------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def duplicates(request: ActorRequest, school_id: int) -> HttpResponse:
+    """People typed by hand whom a feed brought again: merge them, or say they differ."""
+    from preau.directory.queries import duplicates_of_school
+
+    school, _year = _school_and_year(request, school_id)
+    return render(
+        request,
+        "console/pages/duplicates.html",
+        {
+            "school": school,
+            "candidates": list(duplicates_of_school(request.actor, school)),
+            "crumbs": _crumbs(school, (_("Possible duplicates"), None)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def duplicate_resolve(request: ActorRequest, school_id: int, candidate_id: int) -> HttpResponse:
+    """Merge (`merge`) or dismiss a possible duplicate of the school."""
+    from preau.directory.queries import access_duplicate
+
+    school, _year = _school_and_year(request, school_id)
+    candidate = access_duplicate(request.actor, candidate_id)
+    if candidate.school_id != school.pk:
+        raise Http404
+    try:
+        if request.POST.get("merge"):
+            kept = actions.merge_duplicate(actor=request.actor, candidate=candidate)
+            messages.success(
+                request,
+                _("%(name)s: the two accounts are now one (login %(login)s).")
+                % {"name": kept.full_name, "login": kept.login},
+            )
+        else:
+            actions.dismiss_duplicate(actor=request.actor, candidate=candidate)
+            messages.success(request, _("Marked as two different people."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("console:duplicates", school.pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def school_years(request: ActorRequest) -> HttpResponse:
+    """The tenant's school years, and opening the next one (the operator)."""
+    actor = request.actor
+    if not directory_policy.can(actor, DirectoryPerm.OPEN_SCHOOL_YEAR):
+        raise Http404
+    years = list(SchoolYear.objects.filter(tenant=actor.tenant).order_by("-start_year"))
+    current = next((y for y in years if y.is_current), None)
+    suggested = (
+        (current.start_year + 1) if current else SchoolYear.start_year_for(timezone.localdate())
+    )
+    form = forms.OpenSchoolYearForm(request.POST or None, initial={"start_year": suggested})
+    if request.method == "POST" and form.is_valid():
+        try:
+            year = actions.open_school_year(actor=actor, start_year=form.cleaned_data["start_year"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The school year %(year)s is open: import its feeds to fill its classes.")
+                % {"year": year},
+            )
+            return redirect("console:school_years")
+    return render(
+        request,
+        "console/pages/school_years.html",
+        {
+            "years": years,
+            "current": current,
+            "form": form,
+            "crumbs": _crumbs(None, (_("School years"), None)),
+        },
+    )

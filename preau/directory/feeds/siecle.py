@@ -678,6 +678,8 @@ class _XmlStream:
                 self.parser.feed(chunk)
         except ET.ParseError as exc:
             line, column = exc.position
+            if chunk is None:
+                raise self._truncated(line) from None
             raise FeedError(
                 _(
                     "%(file)s is not well-formed XML (line %(line)s, column %(column)s: "
@@ -693,6 +695,24 @@ class _XmlStream:
             found = self._start(elem) if event == "start" else self._end(elem)
             if found is not None:
                 yield found
+
+    def _truncated(self, line: int) -> FeedError:
+        if not self.stack:
+            message = _("%(file)s is empty: it holds no XML element.")
+        else:
+            message = _(
+                "%(file)s ends at line %(line)s inside <%(element)s>, before its elements are "
+                "closed: the file is truncated. Export it again."
+            )
+        return FeedError(
+            message
+            % {
+                "file": self.file,
+                "line": line,
+                "element": self.stack[-1].tag if self.stack else "",
+            },
+            Source(file=self.file, line=line, element=self._where()),
+        )
 
     def _start(self, elem: ET.Element) -> XmlItem | None:
         self.stack.append(elem)
