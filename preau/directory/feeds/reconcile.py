@@ -252,6 +252,8 @@ class Reconciler:
             if changes:
                 school.save()
                 self.report.add("school", "updated", record.uai, school.name, changes)
+            if school.external_id:
+                self.schools_by_key[school.external_id] = school
         self.scope[school.pk] = school
         classes = self._classes(school)
         for code, label in record.classes:
@@ -607,9 +609,7 @@ class Reconciler:
         hand_made = (
             Person.objects.filter(tenant=self.tenant, external_id="")
             .filter(
-                Q(ine__in=ines)
-                if ines
-                else Q(pk__in=[])
+                Q(ine__in=ines or [""], ine__gt="")
                 | Q(
                     search_name__in=names,
                     memberships__school_id__in=school_ids,

@@ -676,6 +676,8 @@ class _XmlStream:
                 self.parser.close()
             else:
                 self.parser.feed(chunk)
+            # The pull parser hands a syntax error found by feed() back through read_events().
+            events = list(self.parser.read_events())
         except ET.ParseError as exc:
             line, column = exc.position
             if chunk is None:
@@ -688,7 +690,7 @@ class _XmlStream:
                 % {"file": self.file, "line": line, "column": column + 1, "reason": _reason(exc)},
                 Source(file=self.file, line=line, element=self._where()),
             ) from None
-        for entry in self.parser.read_events():
+        for entry in events:
             event, elem = entry[0], entry[-1]
             if not isinstance(elem, ET.Element):
                 continue  # only start and end events are asked for: never happens

@@ -403,3 +403,56 @@ def test_two_imports_of_the_same_scope_never_run_at_once(world: Any) -> None:
         started_at=timezone.now() - dt.timedelta(hours=3)
     )
     assert run_job(second.pk, apply=False).status == m.ImportJob.Status.PREVIEWED
+
+
+def test_a_pre_deleted_person_is_told_why_on_login(
+    imported: m.ImportJob, tmp_path: Path, client: Any
+) -> None:
+    from preau.directory.tests.factories import TEST_PASSWORD
+
+    folder = copy_set("aaf/complet", tmp_path / "week2")
+    drop_request(folder / f"ENT_0690000A_Complet_{DATE}_PersEducNat_0000.xml", "3000004")
+    run_import(imported.created_by, "aaf", files(folder))
+    leaver = person("3000004")
+    leaver.set_password(TEST_PASSWORD)
+    leaver.save()
+    response = client.post(
+        "/accounts/login/", {"identifier": leaver.login, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "n'appartenez plus" in response.content.decode()
+
+
+def test_a_person_typed_by_hand_is_proposed_as_a_duplicate(world: Any) -> None:
+    # The collège exists, with a pupil typed by hand before the feed arrived.
+    college = f.SchoolFactory(tenant=world.tenant, uai=COLLEGE, name="Collège Jean Moulin")
+    college.authorities.add(world.authority)
+    by_hand = f.PersonFactory(
+        tenant=world.tenant,
+        first_name="Inès",
+        last_name="Rousseau",
+        birth_date=dt.date(2015, 5, 4),
+        login="ines.rousseau",
+    )
+    m.Membership.objects.create(
+        tenant=world.tenant, person=by_hand, school=college, year=world.year, profile="pupil"
+    )
+    twin = f.PersonFactory(
+        tenant=world.tenant,
+        first_name="Zoé",
+        last_name="Autre",
+        ine="1234567893D",
+        login="zoe.autre",
+    )
+    job = run_import(world.operator, "aaf", files())
+    assert job.status == m.ImportJob.Status.APPLIED, job.errors
+    candidates = {
+        (c.existing_id, c.incoming.external_id, c.reason)
+        for c in m.DuplicateCandidate.objects.select_related("incoming")
+    }
+    assert candidates == {(by_hand.pk, "2000001", "name_birth"), (twin.pk, "2000004", "ine")}
+    # Never merged silently: both accounts exist, the hand-made one untouched.
+    by_hand.refresh_from_db()
+    assert (by_hand.external_id, by_hand.login) == ("", "ines.rousseau")
+    assert person("2000001").pk != by_hand.pk
+    assert job.changes.filter(action="duplicate").count() == 2

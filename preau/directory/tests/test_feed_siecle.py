@@ -435,8 +435,8 @@ def test_a_pupil_without_eleve_id_is_skipped_and_so_are_links_to_them(tmp_path: 
     assert [(e.source, "ELEVE_ID" in e.message) for e in errors] == [
         (Source(PUPILS, 37, "ELEVE"), True),
         # Its structures and its guardian now name a pupil the file does not define.
-        (Source(PUPILS, 105, "STRUCTURES_ELEVE[@ELEVE_ID=4003]"), False),
-        (Source(GUARDIANS, 110, "RESPONSABLE_ELEVE[ELEVE_ID=4003][PERSONNE_ID=7003]"), False),
+        (Source(PUPILS, 115, "STRUCTURES_ELEVE[@ELEVE_ID=4003]"), False),
+        (Source(GUARDIANS, 108, "RESPONSABLE_ELEVE[ELEVE_ID=4003][PERSONNE_ID=7003]"), False),
     ]
     assert "4003" in errors[1].message
     assert "4003" in errors[2].message
@@ -455,7 +455,7 @@ def test_structures_of_an_unknown_pupil(tmp_path: Path) -> None:
     records, errors = parse(paths)
 
     [error] = errors
-    assert error.source == Source(PUPILS, 111, "STRUCTURES_ELEVE[@ELEVE_ID=4999]")
+    assert error.source == Source(PUPILS, 121, "STRUCTURES_ELEVE[@ELEVE_ID=4999]")
     assert "4999" in error.message
     assert people(records)[key("E", "4004")].memberships[0].class_code == ""
 
@@ -467,7 +467,7 @@ def test_a_guardian_link_to_an_unknown_pupil(tmp_path: Path) -> None:
 
     [error] = errors
     assert error.source == Source(
-        GUARDIANS, 117, "RESPONSABLE_ELEVE[ELEVE_ID=4999][PERSONNE_ID=7004]"
+        GUARDIANS, 115, "RESPONSABLE_ELEVE[ELEVE_ID=4999][PERSONNE_ID=7004]"
     )
     assert "4999" in error.message
     assert key("R", "7004") not in people(records)
@@ -483,7 +483,7 @@ def test_a_guardian_link_to_an_unknown_person(tmp_path: Path) -> None:
 
     [error] = errors
     assert error.source == Source(
-        GUARDIANS, 117, "RESPONSABLE_ELEVE[ELEVE_ID=4004][PERSONNE_ID=7999]"
+        GUARDIANS, 115, "RESPONSABLE_ELEVE[ELEVE_ID=4004][PERSONNE_ID=7999]"
     )
     assert "7999" in error.message
 
@@ -494,7 +494,7 @@ def test_a_link_without_personne_id(tmp_path: Path) -> None:
     _, errors = parse(paths)
 
     [error] = errors
-    assert error.source == Source(GUARDIANS, 116, "RESPONSABLE_ELEVE")
+    assert error.source == Source(GUARDIANS, 115, "RESPONSABLE_ELEVE")
     assert "PERSONNE_ID" in error.message
 
 
@@ -536,7 +536,7 @@ def test_a_bad_resp_legal(tmp_path: Path) -> None:
     records, errors = parse(paths)
 
     [error] = errors
-    assert error.source == Source(GUARDIANS, 131, "RESPONSABLE_ELEVE[ELEVE_ID=4006][PERSONNE_ID=7007]")
+    assert error.source == Source(GUARDIANS, 129, "RESPONSABLE_ELEVE[ELEVE_ID=4006][PERSONNE_ID=7007]")
     assert "RESP_LEGAL" in error.message
     assert [g.guardian_key for g in people(records)[key("E", "4006")].guardians] == [
         key("R", "7006")
@@ -573,8 +573,15 @@ def test_a_pupil_twice(tmp_path: Path) -> None:
 
     records, errors = parse(paths)
 
-    [error] = errors
-    assert error.source == Source(PUPILS, 26, "ELEVE[@ELEVE_ID=4001]")
+    # The second 4001 is skipped; 4002's structures and links now name an unknown pupil.
+    assert [e.source.element for e in errors if e.source] == [
+        "ELEVE[@ELEVE_ID=4001]",
+        "STRUCTURES_ELEVE[@ELEVE_ID=4002]",
+        "RESPONSABLE_ELEVE[ELEVE_ID=4002][PERSONNE_ID=7002]",
+        "RESPONSABLE_ELEVE[ELEVE_ID=4002][PERSONNE_ID=7001]",
+    ]
+    assert errors[0].source == Source(PUPILS, 26, "ELEVE[@ELEVE_ID=4001]")
+    assert "twice" in errors[0].message
     assert people(records)[key("E", "4001")].first_name == "Léa"
 
 
