@@ -202,3 +202,13 @@ LOGGING = {
 # process died is considered interrupted (its scope can then be imported again).
 PREAU_IMPORT_MAX_BYTES = int(os.environ.get("PREAU_IMPORT_MAX_BYTES", str(2 * 1024**3)))
 PREAU_IMPORT_STALE_MINUTES = int(os.environ.get("PREAU_IMPORT_STALE_MINUTES", "120"))
+
+# Scheduled jobs (`celery -A config beat`): the retention job erases, every night, the people
+# whose grace period has passed (docs/feeds.md, "Retention").
+CELERY_BEAT_SCHEDULE = {
+    "erase-expired-people": {
+        "task": "preau.directory.tasks.erase_expired_people_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 6 * 60 * 60},
+    }
+}

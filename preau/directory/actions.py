@@ -32,6 +32,7 @@ from preau.directory.models import (
     Function,
     Group,
     GroupMember,
+    ImportChange,
     ImportJob,
     Level,
     Membership,
@@ -1307,6 +1308,11 @@ def _erase_person(tenant: Tenant, person_id: int, today: dt.date) -> int:
         for eraser in list(retention.ERASERS):
             eraser(person)
     _pseudonymise_audit(tenant, person, name)
+    if person.external_id:
+        # Import reports name people too: they keep the line, not the person.
+        ImportChange.objects.filter(tenant=tenant, key=person.external_id).update(
+            key="", label=name, details={}
+        )
     person.delete()
     entry = record_audit(
         actor=None,

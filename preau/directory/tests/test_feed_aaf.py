@@ -456,3 +456,23 @@ def test_a_person_typed_by_hand_is_proposed_as_a_duplicate(world: Any) -> None:
     assert (by_hand.external_id, by_hand.login) == ("", "ines.rousseau")
     assert person("2000001").pk != by_hand.pk
     assert job.changes.filter(action="duplicate").count() == 2
+
+
+def test_retention_erases_the_leaver_after_the_grace_period(
+    imported: m.ImportJob, tmp_path: Path
+) -> None:
+    from preau.directory.actions import erase_expired_people
+
+    folder = copy_set("aaf/complet", tmp_path / "week2")
+    drop_request(folder / f"ENT_0690000A_Complet_{DATE}_PersEducNat_0000.xml", "3000004")
+    job = run_import(imported.created_by, "aaf", files(folder))
+    due = person("3000004").deletion_due_on
+    assert due is not None
+    tenant = imported.tenant
+    assert erase_expired_people(tenant=tenant, today=due - dt.timedelta(days=1)) == 0
+    assert erase_expired_people(tenant=tenant, today=due) == 1
+    assert not m.Person.objects.filter(external_id="3000004").exists()
+    assert m.Person.objects.filter(source="aaf").count() == 11
+    # The import reports keep their lines, not the person.
+    assert not m.ImportChange.objects.filter(key="3000004").exists()
+    assert not job.changes.filter(label__icontains="Chevalier").exists()

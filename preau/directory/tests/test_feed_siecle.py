@@ -58,9 +58,7 @@ def variant(folder: Path, name: str, *replacements: tuple[str, str]) -> Path:
 
 def with_variant(folder: Path, name: str, *replacements: tuple[str, str]) -> list[Path]:
     """All three fixture files, `name` replaced by its variant."""
-    return [
-        variant(folder, n, *replacements) if n == name else FIXTURES / n for n in ALL
-    ]
+    return [variant(folder, n, *replacements) if n == name else FIXTURES / n for n in ALL]
 
 
 def people(records: list[Record]) -> dict[str, PersonRecord]:
@@ -357,9 +355,7 @@ def test_an_unknown_encoding(tmp_path: Path) -> None:
 
 
 def test_another_schools_file(tmp_path: Path) -> None:
-    paths = with_variant(
-        tmp_path, NOMENCLATURE, ("<UAJ>0693331W</UAJ>", "<UAJ>0690001B</UAJ>")
-    )
+    paths = with_variant(tmp_path, NOMENCLATURE, ("<UAJ>0693331W</UAJ>", "<UAJ>0690001B</UAJ>"))
 
     error = feed_error(paths)
 
@@ -461,7 +457,9 @@ def test_structures_of_an_unknown_pupil(tmp_path: Path) -> None:
 
 
 def test_a_guardian_link_to_an_unknown_pupil(tmp_path: Path) -> None:
-    paths = with_variant(tmp_path, GUARDIANS, ("<ELEVE_ID>4004</ELEVE_ID>", "<ELEVE_ID>4999</ELEVE_ID>"))
+    paths = with_variant(
+        tmp_path, GUARDIANS, ("<ELEVE_ID>4004</ELEVE_ID>", "<ELEVE_ID>4999</ELEVE_ID>")
+    )
 
     records, errors = parse(paths)
 
@@ -536,7 +534,9 @@ def test_a_bad_resp_legal(tmp_path: Path) -> None:
     records, errors = parse(paths)
 
     [error] = errors
-    assert error.source == Source(GUARDIANS, 129, "RESPONSABLE_ELEVE[ELEVE_ID=4006][PERSONNE_ID=7007]")
+    assert error.source == Source(
+        GUARDIANS, 129, "RESPONSABLE_ELEVE[ELEVE_ID=4006][PERSONNE_ID=7007]"
+    )
     assert "RESP_LEGAL" in error.message
     assert [g.guardian_key for g in people(records)[key("E", "4006")].guardians] == [
         key("R", "7006")
@@ -557,7 +557,9 @@ def test_a_pupil_without_a_name(tmp_path: Path) -> None:
 
 def test_a_pupil_with_a_bad_birth_date(tmp_path: Path) -> None:
     paths = with_variant(
-        tmp_path, PUPILS, ("<DATE_NAISS>30/06/2013</DATE_NAISS>", "<DATE_NAISS>31/02/2013</DATE_NAISS>")
+        tmp_path,
+        PUPILS,
+        ("<DATE_NAISS>30/06/2013</DATE_NAISS>", "<DATE_NAISS>31/02/2013</DATE_NAISS>"),
     )
 
     records, errors = parse(paths)
@@ -605,7 +607,9 @@ def test_a_second_division_is_reported_and_the_first_kept(tmp_path: Path) -> Non
 
 def test_a_structure_of_unknown_type(tmp_path: Path) -> None:
     paths = with_variant(
-        tmp_path, PUPILS, ("<TYPE_STRUCTURE>G</TYPE_STRUCTURE>", "<TYPE_STRUCTURE>X</TYPE_STRUCTURE>")
+        tmp_path,
+        PUPILS,
+        ("<TYPE_STRUCTURE>G</TYPE_STRUCTURE>", "<TYPE_STRUCTURE>X</TYPE_STRUCTURE>"),
     )
 
     records, errors = parse(paths)

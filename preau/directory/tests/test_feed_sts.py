@@ -82,7 +82,9 @@ def test_subjects_and_levels() -> None:
         SubjectRecord(MATHS, "Mathématiques", Source(NAME, 22, "MATIERE[@CODE=061300]")),
         SubjectRecord(ENGLISH, "Anglais LV1", Source(NAME, 28, "MATIERE[@CODE=030201]")),
         SubjectRecord(
-            LATIN, "LANGUES ET CULTURES DE L'ANTIQUITE LATIN", Source(NAME, 34, "MATIERE[@CODE=021800]")
+            LATIN,
+            "LANGUES ET CULTURES DE L'ANTIQUITE LATIN",
+            Source(NAME, 34, "MATIERE[@CODE=021800]"),
         ),
     ]
     assert [(r.code, r.label) for r in records if isinstance(r, LevelRecord)] == [
@@ -182,7 +184,7 @@ def test_a_main_teacher_who_teaches_nothing_in_the_class(tmp_path: Path) -> None
     paths = variant(
         tmp_path,
         (
-            "<FONCTION>ENS</FONCTION>\n      </INDIVIDU>\n      <INDIVIDU ID=\"503\"",
+            '<FONCTION>ENS</FONCTION>\n      </INDIVIDU>\n      <INDIVIDU ID="503"',
             "<FONCTION>ENS</FONCTION>\n        <PROFS_PRINC><PROF_PRINC><CODE_STRUCTURE>5A"
             "</CODE_STRUCTURE></PROF_PRINC></PROFS_PRINC>\n      </INDIVIDU>\n"
             '      <INDIVIDU ID="503"',
@@ -241,7 +243,9 @@ def test_a_truncated_file_names_the_file_and_the_line(tmp_path: Path) -> None:
 
 
 def test_malformed_xml(tmp_path: Path) -> None:
-    paths = variant(tmp_path, ('<ENSEIGNANT ID="502" TYPE="epp"/>', '<ENSEIGNANT ID="502" TYPE=epp/>'))
+    paths = variant(
+        tmp_path, ('<ENSEIGNANT ID="502" TYPE="epp"/>', '<ENSEIGNANT ID="502" TYPE=epp/>')
+    )
 
     error = feed_error(paths)
 
@@ -306,7 +310,9 @@ def test_two_sts_files(tmp_path: Path) -> None:
 
 
 def test_a_teacher_id_with_no_individu(tmp_path: Path) -> None:
-    paths = variant(tmp_path, ('<ENSEIGNANT ID="502" TYPE="epp"/>', '<ENSEIGNANT ID="599" TYPE="epp"/>'))
+    paths = variant(
+        tmp_path, ('<ENSEIGNANT ID="502" TYPE="epp"/>', '<ENSEIGNANT ID="599" TYPE="epp"/>')
+    )
 
     records, errors = parse(paths)
 
@@ -343,7 +349,9 @@ def test_a_service_with_an_unknown_subject(tmp_path: Path) -> None:
 
 
 def test_a_group_drawing_on_an_unknown_division(tmp_path: Path) -> None:
-    paths = variant(tmp_path, ('<DIVISION_APPARTENANCE CODE="6B"/>', '<DIVISION_APPARTENANCE CODE="6Z"/>'))
+    paths = variant(
+        tmp_path, ('<DIVISION_APPARTENANCE CODE="6B"/>', '<DIVISION_APPARTENANCE CODE="6Z"/>')
+    )
 
     records, errors = parse(paths)
 
