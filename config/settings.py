@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,7 +209,7 @@ PREAU_IMPORT_STALE_MINUTES = int(os.environ.get("PREAU_IMPORT_STALE_MINUTES", "1
 CELERY_BEAT_SCHEDULE = {
     "erase-expired-people": {
         "task": "preau.directory.tasks.erase_expired_people_task",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 6 * 60 * 60},
     }
 }
