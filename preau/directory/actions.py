@@ -67,6 +67,16 @@ def _open_year(actor: Actor) -> SchoolYear:
     return year
 
 
+def _require_current(actor: Actor, year_id: int) -> None:
+    """Past school years are archives: their classes and groups are read, never changed."""
+    year = current_year(actor.tenant)
+    if year is None or year.pk != year_id:
+        raise ValidationError(
+            _("This belongs to a past school year: it is kept as an archive and cannot change."),
+            code="archive",
+        )
+
+
 def _clean_name(value: str, field: str, errors: dict[str, list[str]]) -> str:
     value = " ".join((value or "").split())
     if not value:
@@ -402,6 +412,7 @@ def update_class(
     """Rename a class or change its code or level."""
     school = school_class.school
     _require_school(actor, school)
+    _require_current(actor, school_class.year_id)
     errors: dict[str, list[str]] = {}
     code = _clean_code(code, errors)
     name = _clean_label(name, errors)
@@ -446,6 +457,7 @@ def set_class_pupils(
     """
     school = school_class.school
     _require_school(actor, school)
+    _require_current(actor, school_class.year_id)
     wanted = _ids(pupils)
     memberships = Membership.objects.select_for_update(of=("self",)).filter(
         tenant=actor.tenant, school=school, year_id=school_class.year_id, profile=Profile.PUPIL
@@ -576,6 +588,7 @@ def update_group(
     """Rename a group, change its code, kind or classes."""
     school = group.school
     _require_school(actor, school)
+    _require_current(actor, group.year_id)
     classes = list(classes)
     code, name = _check_group_fields(
         school=school,
@@ -616,6 +629,7 @@ def set_group_members(*, actor: Actor, group: Group, people: Iterable[Person]) -
     """
     school = group.school
     _require_school(actor, school)
+    _require_current(actor, group.year_id)
     wanted = _ids(people)
     members_of_school = set(
         Membership.objects.filter(
@@ -1103,13 +1117,9 @@ logger = logging.getLogger(__name__)
 # without class, so that every school can still be administered and import its new feeds.
 # Guardian links are not per year: they stay, and the feeds reconcile them.
 #
-# The archive is read-only because the console offers current-year objects only (its `access_*`
-# helpers filter on the open year). The actions do not all check the year themselves:
-# `create_person`, `update_person`, `create_class` and `create_group` work in the current year
-# only, but `update_class`, `set_class_pupils`, `update_group` and `set_group_members` accept a
-# class or group of another year and write to it (and to that year's memberships).
-# test_rollover.py shows this behaviour; an API or view that hands them an object without going
-# through the console's `access_*` helpers must check the year itself.
+# The archive is read-only: the console offers current-year objects only (its `access_*` helpers
+# filter on the open year), and every write action refuses an object of another year
+# (`_require_current`, or the current-year checks of the create actions).
 
 SCHOOL_YEAR_MIN = 2000
 SCHOOL_YEAR_MAX = 2999

@@ -304,36 +304,22 @@ def test_last_years_classes_cannot_take_new_pupils_through_create_person(world, 
         )
 
 
-def test_known_gap_update_actions_still_write_to_last_years_classes_and_groups(world, rolled_over):
-    """Current behaviour, documented in actions.py: these actions do not check the year.
-
-    The console never hands them last year's objects (its access_* helpers filter on the open
-    year); a new caller must check the year itself.
-    """
+def test_last_years_classes_and_groups_are_read_only_archives(world, rolled_over):
+    """The update actions refuse a class or group of a past year, and change nothing."""
     admin = actor_of(world.admin)
-    actions.update_class(actor=admin, school_class=world.class_a, code="6A", name="Renamed")
-    world.class_a.refresh_from_db()
-    assert (world.class_a.name, world.class_a.year_id) == ("Renamed", world.year.pk)
-
-    joined, left = actions.set_class_pupils(
-        actor=admin, school_class=world.class_a, pupils=[world.pupil]
-    )
-    assert (joined, left) == (0, 1)  # pupil2 left last year's class
-    assert Membership.objects.get(person=world.pupil2, year=world.year).school_class is None
-
-    actions.update_group(
-        actor=admin, group=world.group, code="LAT", name="Latin (old)", kind=Group.Kind.MANUAL
-    )
-    world.group.refresh_from_db()
-    assert world.group.name == "Latin (old)"
-
-    actions.set_group_members(actor=admin, group=world.group, people=[world.pupil])
-    assert list(
-        GroupMember.objects.filter(group=world.group).values_list("person_id", flat=True)
-    ) == [world.pupil.pk]
-
-
-# --- the command -------------------------------------------------------------------------------
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        actions.update_class(actor=admin, school_class=world.class_a, code="6A", name="Renamed")
+    assert exc.value.code == "archive"
+    with pytest.raises(ValidationError):
+        actions.set_class_pupils(actor=admin, school_class=world.class_a, pupils=[world.pupil])
+    with pytest.raises(ValidationError):
+        actions.update_group(
+            actor=admin, group=world.group, code="LAT", name="Latin (old)", kind=Group.Kind.MANUAL
+        )
+    with pytest.raises(ValidationError):
+        actions.set_group_members(actor=admin, group=world.group, people=[world.pupil])
+    assert snapshot() == before
 
 
 def test_the_command_opens_the_year_as_the_first_operator_and_says_what_it_did(world):
