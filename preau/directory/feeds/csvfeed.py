@@ -86,6 +86,7 @@ from django.utils.translation import gettext as _
 
 from preau.core.sanitize import fold
 from preau.directory.feeds.records import (
+    WITHOUT_LINKS,
     AssignmentRecord,
     FeedError,
     FeedWarning,
@@ -641,6 +642,8 @@ class _File:
             phone=values.get("phone", ""),
             mobile=values.get("mobile", ""),
             address=values.get("address", "").replace("\r\n", "\n"),
+            # A pupils' file says nothing of guardians: it leaves the pupils' links alone.
+            present=WITHOUT_LINKS if self.profile == Profile.PUPIL else None,
         )
 
     def _check_duplicate(self, record: PersonRecord, values: dict[str, str]) -> None:

@@ -351,14 +351,15 @@ class Reconciler:
                 source,
             )
         obj = cache.get(code)
-        label = (label or code)[:80]
+        given = label[:80]  # a feed without labels (SIECLE) keeps the names others gave
+        label = given or code
         extra = {"kind": Group.Kind.TEACHING} if model is Group else {}
         if obj is None:
             obj = cache[code] = model.objects.create(
                 tenant=self.tenant, school=school, year=self.year, code=code, name=label, **extra
             )
             self.report.add(kind, "created", f"{school.uai}${code}", label)
-        elif obj.name != label:
+        elif given and obj.name != given:
             self.report.add(
                 kind, "updated", f"{school.uai}${code}", label, {"name": [obj.name, label]}
             )

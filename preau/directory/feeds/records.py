@@ -152,6 +152,10 @@ class Field(StrEnum):
     CHILDREN = "children"
 
 
+# Every field group but the guardian links: a pupils' file without its guardians' file.
+WITHOUT_LINKS = frozenset(Field) - {Field.GUARDIANS, Field.CHILDREN}
+
+
 @dataclass
 class PersonRecord:
     """A person as a feed describes them.

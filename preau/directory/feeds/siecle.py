@@ -56,6 +56,7 @@ from pyexpat import ErrorString
 from django.utils.translation import gettext as _
 
 from .records import (
+    WITHOUT_LINKS,
     FeedError,
     GuardianLinkRecord,
     LevelRecord,
@@ -222,12 +223,13 @@ class _SiecleSchool:
             return
         last_name, first_name = text(e, "NOM_USAGE") or text(e, "NOM_DE_FAMILLE"), text(e, "PRENOM")
         birth = text(e, "DATE_NAISS")
+        birth_date = parse_date(birth) if birth else None
         problem = ""
         if not last_name or not first_name:
             problem = _(
                 "Pupil %(id)s has no last name (NOM_DE_FAMILLE) or first name (PRENOM); skipped."
             )
-        elif birth and parse_date(birth) is None:
+        elif birth and birth_date is None:
             problem = _("Pupil %(id)s: the birth date %(date)s is not a dd/mm/yyyy date; skipped.")
         if problem:
             self.absent_pupils.add(eleve_id)
@@ -240,7 +242,7 @@ class _SiecleSchool:
             first_name=first_name,
             last_name=last_name,
             title=title_of(text(e, "CODE_SEXE")),
-            birth_date=parse_date(birth),
+            birth_date=birth_date,
             ine=text(e, "ID_NATIONAL"),
             memberships=[
                 MembershipRecord(school=self.uai, profile="pupil", level_code=text(e, "CODE_MEF"))
@@ -344,6 +346,10 @@ class _SiecleSchool:
         if structure is not None:
             yield structure
         yield from (g.record for g in self.guardians.values() if g.linked)
+        if GUARDIANS not in self.files:
+            # Without the guardians' file, the pupils' links are not this import's to change.
+            for pupil in self.pupils.values():
+                pupil.present = WITHOUT_LINKS
         yield from self.pupils.values()
 
     def _place_pupils(self) -> StructureRecord:
@@ -606,6 +612,7 @@ class _XmlStream:
         self.parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
         self.stack: list[ET.Element] = []
         self.suffixes: Collection[tuple[str, ...]] = ()
+        self.item_tags: set[str] = set()  # the last tag of each suffix, a cheap first test
         self.item: XmlItem | None = None
         self.item_depth = 0
         self.line = 1
@@ -724,6 +731,8 @@ class _XmlStream:
         if self.item is not None:
             self.item.sublines[id(elem)] = self.line
             return None
+        if elem.tag not in self.item_tags:
+            return None
         path = tuple(str(e.tag) for e in self.stack)
         if any(path[-len(suffix) :] == suffix for suffix in self.suffixes):
             self.item = XmlItem(self.file, elem, self.line)
@@ -758,6 +767,7 @@ class _XmlStream:
                 Source(file=self.file, line=self.line, element=tag),
             )
         self.suffixes = (*self.formats[tag], (tag, "PARAMETRES"))
+        self.item_tags = {suffix[-1] for suffix in self.suffixes}
 
     def _where(self) -> str:
         return "/".join(str(e.tag) for e in self.stack)

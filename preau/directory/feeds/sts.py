@@ -196,13 +196,14 @@ class _StsSchool:
             return
         last_name = text(e, "NOM_USAGE") or text(e, "NOM_PATRONYMIQUE")
         first_name, birth = text(e, "PRENOM"), text(e, "DATE_NAISSANCE")
+        birth_date = parse_date(birth, _DATE_FORMATS) if birth else None
         problem = ""
         if not last_name or not first_name:
             problem = _(
                 "Person %(id)s has no last name (NOM_USAGE, NOM_PATRONYMIQUE) or first name "
                 "(PRENOM); skipped."
             )
-        elif birth and parse_date(birth, _DATE_FORMATS) is None:
+        elif birth and birth_date is None:
             problem = _("Person %(id)s: the birth date %(date)s is not a date; skipped.")
         if problem:
             self.absent.add(iid)
@@ -215,7 +216,7 @@ class _StsSchool:
             first_name=first_name,
             last_name=last_name,
             title=title_of(text(e, "CIVILITE")) or title_of(text(e, "SEXE")),
-            birth_date=parse_date(birth, _DATE_FORMATS),
+            birth_date=birth_date,
         )
         main_of = [
             (text(pp, "CODE_STRUCTURE"), item.source(f"INDIVIDU[@ID={iid}]/PROF_PRINC", pp))

@@ -10,6 +10,7 @@ import pytest
 from preau.directory.feeds import csvfeed
 from preau.directory.feeds.csvfeed import TEMPLATE_PROFILES, FeedWarning, parse, template
 from preau.directory.feeds.records import (
+    WITHOUT_LINKS,
     AssignmentRecord,
     FeedError,
     GuardianLinkRecord,
@@ -64,6 +65,7 @@ def test_utf8_semicolon_pupils_with_bom_and_accents() -> None:
         PersonRecord(
             key="ELV-0001",
             profile="pupil",
+            present=WITHOUT_LINKS,
             source=Source(src, 2),
             first_name="Éloïse",
             last_name="Lefèvre",
@@ -74,6 +76,7 @@ def test_utf8_semicolon_pupils_with_bom_and_accents() -> None:
         PersonRecord(
             key="ELV-0002",
             profile="pupil",
+            present=WITHOUT_LINKS,
             source=Source(src, 3),
             first_name="François-Xavier",
             last_name="Noël",
@@ -85,6 +88,7 @@ def test_utf8_semicolon_pupils_with_bom_and_accents() -> None:
         PersonRecord(
             key="ELV-0003",
             profile="pupil",
+            present=WITHOUT_LINKS,
             source=Source(src, 4),
             first_name="Chloé",
             last_name="Le Bihan",
@@ -104,6 +108,7 @@ def test_latin1_comma_pupils_with_english_headers_get_derived_keys() -> None:
         PersonRecord(
             key=f"CSV-{UAI}-pupil-muller-helene-2014-02-01",
             profile="pupil",
+            present=WITHOUT_LINKS,
             source=Source(src, 2),
             first_name="Hélène",
             last_name="Müller",
@@ -114,6 +119,7 @@ def test_latin1_comma_pupils_with_english_headers_get_derived_keys() -> None:
         PersonRecord(
             key=f"CSV-{UAI}-pupil-garcon-jerome-x",
             profile="pupil",
+            present=WITHOUT_LINKS,
             source=Source(src, 3),
             first_name="Jérôme",
             last_name="Garçon",
@@ -389,6 +395,7 @@ def test_header_synonyms(tmp_path: Path, header: str) -> None:
         PersonRecord(
             key="ELV-1",
             profile="pupil",
+            present=WITHOUT_LINKS,
             source=Source("file.csv", 2),
             first_name="Éloïse",
             last_name="Lefèvre",
