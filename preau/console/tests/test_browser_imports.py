@@ -43,7 +43,7 @@ def test_operator_imports_an_aaf_set(world: Any, browser_for: Any, settings: Any
 
     s.page.click("text=Appliquer ces changements")
     s.page.wait_for_load_state("networkidle")
-    assert m.Person.objects.filter(source="aaf").count() == 12
+    assert m.Person.objects.filter(source="aaf").count() == 11
     assert s.page.locator(".alert--success").count() == 1
     s.snap("applied")
     s.assert_accessible()

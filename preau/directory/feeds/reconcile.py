@@ -189,6 +189,8 @@ class Reconciler:
         self.pupils_with_links: set[str] = set()
         self.child_links: list[tuple[str, str, GuardianLinkRecord | None, Source]] = []
         self.guardian_keys: set[str] = set()
+        # (pupil key, guardian key) → level, as the pupils' side gives it.
+        self.declared: dict[tuple[str, str], int] = {}
         self.deletes: list[DeleteRecord] = []
 
     # --- entry points ---------------------------------------------------------------------
@@ -311,7 +313,9 @@ class Reconciler:
                 tenant=self.tenant, code=record.code[:20], label=label
             )
             self.report.add(kind, "created", record.code, label)
-        elif label and obj.label != label:
+        elif label and obj.label != label and (self.source_name == "aaf" or obj.label == obj.code):
+            # The académie's nomenclature names subjects and MEFs; school exports, which word
+            # them each their own way, only name those that have no name yet.
             self.report.add(kind, "updated", record.code, label, {"label": [obj.label, label]})
             obj.label = label
             obj.save(update_fields=["label"])
@@ -475,10 +479,26 @@ class Reconciler:
                 )
                 continue
             records[record.key] = record
+        for record in records.values():
+            if record.profile == Profile.PUPIL and record.has(Field.GUARDIANS):
+                for link in record.guardians:
+                    self.declared[(record.key, link.guardian_key)] = link.level
+        records = {k: r for k, r in records.items() if self._wanted(r)}
         people = self._match(records)
         self._write_people(records, people)
         self._write_places(records, people)
         self.on_batch()
+
+    def _wanted(self, record: PersonRecord) -> bool:
+        """A guardian is imported only for a link that is: people in charge (level 2) need the
+        tenant's `import_guardian_level2`. Pupils come before their guardians in every feed."""
+        if record.profile != Profile.GUARDIAN or record.op == Op.MODIFY or self.level2:
+            return True
+        levels = [lv for (_p, g), lv in self.declared.items() if g == record.key]
+        for i, child in enumerate(record.children):
+            detail = record.guardians[i].level if i < len(record.guardians) else 1
+            levels.append(self.declared.get((child, record.key), detail))
+        return 1 in levels
 
     def _match(self, records: dict[str, PersonRecord]) -> dict[str, Person]:
         """Existing people by join key, then pupils by INE (a feed may re-key a pupil)."""
@@ -995,6 +1015,8 @@ class Reconciler:
         wanted: dict[tuple[int, int], GuardianLinkRecord] = {}
         for pupil_key in chunk:
             for guardian_key, link, source, from_pupil in by_pupil.get(pupil_key, []):
+                if link.level == 2 and not self.level2:
+                    continue
                 pupil, guardian = people.get(pupil_key), people.get(guardian_key)
                 if from_pupil and guardian is None:
                     message = _(
@@ -1012,8 +1034,6 @@ class Reconciler:
                     continue
                 if guardian is None or (not from_pupil and pupil.deletion_due_on is not None):
                     continue  # a pupil who left: the guardian's list is behind
-                if link.level == 2 and not self.level2:
-                    continue
                 wanted.setdefault((pupil.pk, guardian.pk), link)
         pupil_ids = {people[k].pk for k in chunk if k in people and k in self.pupils_with_links}
         existing = {

@@ -23,7 +23,7 @@ element, whatever its name and wherever it is in `paths`:
 
 Keys: pupil "SIECLE-<uai>-E<ELEVE_ID>" (ine = ID_NATIONAL), guardian "SIECLE-<uai>-R<PERSONNE_ID>".
 Memberships and the structure name the `uai` being imported; every file's PARAMETRES/UAJ must be
-that school. Records come out in this order: subjects, levels, structure, guardians, pupils.
+that school. Records come out in this order: subjects, levels, structure, pupils, guardians.
 
 Errors: a problem with a whole file (unreadable, malformed or truncated XML, bytes that do not
 match the declared encoding, a root element that is not a SIECLE export, another school's UAJ, two
@@ -345,12 +345,13 @@ class _SiecleSchool:
         yield from self.levels.values()
         if structure is not None:
             yield structure
-        yield from (g.record for g in self.guardians.values() if g.linked)
         if GUARDIANS not in self.files:
             # Without the guardians' file, the pupils' links are not this import's to change.
             for pupil in self.pupils.values():
                 pupil.present = WITHOUT_LINKS
+        # Pupils first: whether a guardian is imported depends on their links' levels.
         yield from self.pupils.values()
+        yield from (g.record for g in self.guardians.values() if g.linked)
 
     def _place_pupils(self) -> StructureRecord:
         classes: set[str] = set()

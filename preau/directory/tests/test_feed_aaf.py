@@ -143,12 +143,13 @@ def test_teacher_in_two_schools_main_teacher_and_staff_functions(imported: m.Imp
 
 
 def test_guardians_links_and_memberships(imported: m.ImportJob) -> None:
-    # Level 2 ("person in charge") is not imported unless the tenant asks for it.
+    # Level 2 ("person in charge") is not imported unless the tenant asks for it: neither the
+    # link nor the person in charge of no one else.
     assert links("2000001") == {"4000001": 1, "4000002": 1}
+    assert not m.Person.objects.filter(external_id="4000003").exists()
     assert links("2000002") == {"4000001": 1}
     # A guardian of two children in two schools belongs to both as a guardian.
     assert places("4000001") == {(COLLEGE, "guardian", None), (LYCEE, "guardian", None)}
-    assert places("4000003") == set()
     claire = person("4000001")
     assert claire.address == "12 rue des Lilas, 69100 Villeurbanne"
     assert claire.phone == "0478000001"
@@ -166,7 +167,7 @@ def test_level_2_guardians_when_the_tenant_says_so(world: Any) -> None:
 def test_report_counts_and_lines(imported: m.ImportJob) -> None:
     changes = imported.summary["changes"]
     assert changes["school"] == {"created": 2}
-    assert changes["person"] == {"created": 12}
+    assert changes["person"] == {"created": 11}
     assert changes["class"] == {"created": 5}
     assert changes["link"] == {"created": 5}
     line = imported.changes.get(kind="person", key="2000001")
@@ -187,7 +188,7 @@ def test_preview_writes_nothing(world: Any) -> None:
     before = row_counts()
     job = run_import(world.operator, "aaf", files(), apply=False)
     assert job.status == m.ImportJob.Status.PREVIEWED
-    assert job.summary["changes"]["person"] == {"created": 12}
+    assert job.summary["changes"]["person"] == {"created": 11}
     assert not job.summary["applied"]
     assert row_counts() == before
 
@@ -472,7 +473,7 @@ def test_retention_erases_the_leaver_after_the_grace_period(
     assert erase_expired_people(tenant=tenant, today=due - dt.timedelta(days=1)) == 0
     assert erase_expired_people(tenant=tenant, today=due) == 1
     assert not m.Person.objects.filter(external_id="3000004").exists()
-    assert m.Person.objects.filter(source="aaf").count() == 11
+    assert m.Person.objects.filter(source="aaf").count() == 10
     # The import reports keep their lines, not the person.
     assert not m.ImportChange.objects.filter(key="3000004").exists()
     assert not job.changes.filter(label__icontains="Chevalier").exists()

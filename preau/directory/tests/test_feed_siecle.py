@@ -72,7 +72,7 @@ def key(kind: str, id_: str) -> str:
 # The fixture, record by record ----------------------------------------------------------------
 
 
-def test_the_fixture_gives_subjects_levels_structure_guardians_then_pupils() -> None:
+def test_the_fixture_gives_subjects_levels_structure_pupils_then_guardians() -> None:
     records, errors = parse(fixtures())
 
     assert errors == []
@@ -80,17 +80,17 @@ def test_the_fixture_gives_subjects_levels_structure_guardians_then_pupils() -> 
         ["SubjectRecord"] * 4 + ["LevelRecord"] * 2 + ["StructureRecord"] + ["PersonRecord"] * 11
     )
     assert [r.key for r in records if isinstance(r, PersonRecord)] == [
+        key("E", "4001"),
+        key("E", "4002"),
+        key("E", "4003"),
+        key("E", "4004"),
+        key("E", "4006"),
         key("R", "7001"),
         key("R", "7002"),
         key("R", "7003"),
         key("R", "7004"),
         key("R", "7006"),
         key("R", "7007"),
-        key("E", "4001"),
-        key("E", "4002"),
-        key("E", "4003"),
-        key("E", "4004"),
-        key("E", "4006"),
     ]
 
 
