@@ -260,6 +260,18 @@ class Reconciler:
         classes = self._classes(school)
         for code, label in record.classes:
             self._ensure_coded(SchoolClass, classes, "class", school, code, label, record.source)
+        for code, level_code in record.class_levels.items():
+            klass, level = classes.get(code), self.levels.get(level_code)
+            if klass is not None and level is not None and klass.level_id != level.pk:
+                self.report.add(
+                    "class",
+                    "updated",
+                    f"{school.uai}${code}",
+                    klass.name,
+                    {"level": [klass.level.label if klass.level else "", level.label]},
+                )
+                klass.level = level
+                klass.save(update_fields=["level"])
         groups = self._groups(school)
         for code, label in record.groups:
             self._ensure_coded(Group, groups, "group", school, code, label, record.source)
@@ -326,7 +338,7 @@ class Reconciler:
                 c.code: c
                 for c in SchoolClass.objects.filter(
                     tenant=self.tenant, school=school, year=self.year
-                )
+                ).select_related("level")
             }
         return self.classes[school.pk]
 

@@ -85,6 +85,8 @@ class StructureRecord:
     groups: list[tuple[str, str]] = field(default_factory=list)  # (code, label)
     # Group code → codes of the classes it draws pupils from (STS-Web DIVISIONS_APPARTENANCE).
     group_classes: dict[str, list[str]] = field(default_factory=dict)
+    # Class code → its MEF code (STS-Web MEFS_APPARTENANCE; the first when there are several).
+    class_levels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

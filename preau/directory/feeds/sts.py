@@ -131,6 +131,7 @@ class _StsSchool:
     classes: dict[str, str] = field(default_factory=dict)  # code → label
     groups: dict[str, str] = field(default_factory=dict)
     group_classes: dict[str, list[tuple[str, Source]]] = field(default_factory=dict)
+    class_levels: dict[str, str] = field(default_factory=dict)  # class code → MEF code
     services: list[_Service] = field(default_factory=list)
 
     # Reading ------------------------------------------------------------------------------------
@@ -228,6 +229,9 @@ class _StsSchool:
         code = self._structure_code(item, self.classes)
         if code:
             self.classes[code] = label_of(item.elem, code, "LIBELLE_LONG", "LIBELLE_COURT")
+            mef = item.elem.find("MEFS_APPARTENANCE/MEF_APPARTENANCE")
+            if mef is not None and (mef.get("CODE") or "").strip():
+                self.class_levels[code] = (mef.get("CODE") or "").strip()
             self._services(item, f"DIVISION[@CODE={code}]", class_code=code)
 
     def _group(self, item: XmlItem) -> None:
@@ -299,6 +303,7 @@ class _StsSchool:
                     group: [code for code, _source in refs]
                     for group, refs in self.group_classes.items()
                 },
+                class_levels=dict(self.class_levels),
             )
         for person in self.people.values():
             if self._set_profile(person):

@@ -65,6 +65,7 @@ def test_sts_fills_classes_groups_and_services(imported: m.School) -> None:
         ("6B", "6ème B"),
         ("5A", "5A"),
     }
+    assert imported.classes.get(code="6A").level.code == "10010012110"
     latin = imported.groups.get(code="6LAT")
     assert set(latin.classes.values_list("code", flat=True)) == {"6A", "6B"}
     assert assignments("STS-0693331W-501") == {

@@ -104,6 +104,7 @@ def test_the_structure_has_divisions_groups_and_the_groups_divisions() -> None:
         classes=[("6A", "6ème A"), ("6B", "6ème B"), ("5A", "5A")],  # 5A: LIBELLE_COURT
         groups=[("6LAT", "Latin 6ème")],
         group_classes={"6LAT": ["6A", "6B"]},
+        class_levels={"6A": "10010012110", "6B": "10010012110", "5A": "10110001110"},
     )
 
 
