@@ -523,12 +523,11 @@ class Reconciler:
             for p in Person.objects.filter(tenant=self.tenant, ine__in=list(ines)).exclude(
                 external_id__in=list(records)
             ):
-                key = ines[p.ine]
-                if p.external_id and p.source == self.source_name:
-                    continue  # another pupil of the same feed: INE clash, not a re-key
                 if not p.external_id:
                     continue  # typed by hand: proposed as a duplicate, never merged silently
-                people[key] = p
+                if p.pk in self.seen_ids:
+                    continue  # already read under its own key in this set: an INE clash
+                people[ines[p.ine]] = p  # the feed gave the pupil a new join key
         return people
 
     def _logins(self, records: list[PersonRecord]) -> dict[str, str]:

@@ -477,3 +477,24 @@ def test_retention_erases_the_leaver_after_the_grace_period(
     # The import reports keep their lines, not the person.
     assert not m.ImportChange.objects.filter(key="3000004").exists()
     assert not job.changes.filter(label__icontains="Chevalier").exists()
+
+
+def test_a_pupil_given_a_new_join_key_is_found_by_ine(imported: m.ImportJob, tmp_path: Path):
+    ines = person("2000001")
+    folder = copy_set("aaf/complet", tmp_path / "week2")
+    page = folder / f"ENT_0690000A_Complet_{DATE}_Eleve_0000.xml"
+    replace_in(page, "2000001", "2900001")
+    for name in ("PersRelEleve_0000.xml",):
+        replace_in(folder / f"ENT_0690000A_Complet_{DATE}_{name}", "2000001", "2900001")
+    job = run_import(imported.created_by, "aaf", files(folder))
+    assert job.status == m.ImportJob.Status.APPLIED, job.errors
+    rekeyed = m.Person.objects.get(pk=ines.pk)
+    assert (rekeyed.external_id, rekeyed.login, rekeyed.is_blocked) == (
+        "2900001",
+        ines.login,
+        False,
+    )
+    assert places("2900001") == {(COLLEGE, "pupil", "6A")}
+    assert links("2900001") == {"4000001": 1, "4000002": 1}
+    change = job.changes.get(kind="person", action="updated")
+    assert change.details == {"external_id": ["2000001", "2900001"]}
