@@ -498,3 +498,27 @@ def test_a_pupil_given_a_new_join_key_is_found_by_ine(imported: m.ImportJob, tmp
     assert links("2900001") == {"4000001": 1, "4000002": 1}
     change = job.changes.get(kind="person", action="updated")
     assert change.details == {"external_id": ["2000001", "2900001"]}
+
+
+def test_the_command_previews_with_dry_run_then_applies(world: Any, capsys: Any) -> None:
+    from django.core.management import call_command
+
+    before = row_counts()
+    call_command("import", "aaf", str(SET), "--tenant", world.tenant.slug, "--dry-run")
+    assert row_counts() == before
+    assert "person: created 11" in capsys.readouterr().out
+    call_command("import", "aaf", str(SET), "--tenant", world.tenant.slug)
+    assert m.Person.objects.filter(source="aaf").count() == 11
+    call_command("import", "aaf", str(SET), "--tenant", world.tenant.slug)
+    assert "No change" in capsys.readouterr().out
+
+
+def test_the_command_exits_1_on_errors_and_applies_nothing(world: Any, tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    paths = _broken(tmp_path, "Eleve_0000.xml", lambda p: replace_in(p, "1000001$6A", "1000001$6Z"))
+    before = row_counts()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import", "aaf", *map(str, paths), "--tenant", world.tenant.slug)
+    assert exit_.value.code == 1
+    assert row_counts() == before

@@ -5,9 +5,10 @@
     preau import sts --school 0693331X sts_emp_0693331X_2026.xml
     preau import csv --school 0693331X --profile pupil eleves.csv [--skip-invalid]
 
-Every import is previewed first; `--dry-run` stops there. The command runs the job in this
-process (not through the queue) and prints the outcome; it exits with 1 when the import has
-errors and nothing was applied.
+`--dry-run` previews: it computes and prints every change and writes nothing. Without it the
+command applies in one run (for unattended weekly imports): an error anywhere applies nothing,
+and the job's report is the same as a preview's. The job runs in this process (not through the
+queue); the command exits with 1 when the import has errors and nothing was applied.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="UAI of the school (SIECLE, STS-Web, CSV)")
         parser.add_argument("--profile", default="", help="CSV: pupil, guardian, teacher, staff")
         parser.add_argument("--delta", action="store_true", help="AAF deltas: do not reconcile")
-        parser.add_argument("--dry-run", action="store_true", help="preview only")
+        parser.add_argument("--dry-run", action="store_true", help="preview: write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="CSV: apply valid lines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -67,25 +68,22 @@ class Command(BaseCommand):
         finally:
             for h in handles:
                 h.close()
-        job = run_job(job.pk, apply=False)
-        self._print(job, "Preview")
-        if options["dry_run"] or job.status != ImportJob.Status.PREVIEWED:
-            if job.errors:
+        if options["dry_run"]:
+            job = run_job(job.pk, apply=False)
+            self._print(job, "Preview")
+            if job.summary.get("error_count") or job.status == ImportJob.Status.FAILED:
                 raise SystemExit(1)
             return
-        if job.summary.get("total", 0) == 0:
-            self.stdout.write("No change: the directory already matches these files.")
-            return
-        try:
-            actions.apply_import(
-                actor=actor, job=job, skip_invalid=options["skip_invalid"], queue=False
-            )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+        # Unattended (a weekly cron): one run that applies, or applies nothing on an error,
+        # and reports exactly what a preview would have shown.
+        job.skip_invalid = options["skip_invalid"]
+        job.save(update_fields=["skip_invalid"])
         job = run_job(job.pk, apply=True)
         self._print(job, "Import")
         if job.status != ImportJob.Status.APPLIED:
             raise SystemExit(1)
+        if job.summary.get("total", 0) == 0:
+            self.stdout.write("No change: the directory already matches these files.")
 
     def _tenant(self, slug: str | None) -> Tenant:
         tenants = Tenant.objects.filter(slug=slug) if slug else Tenant.objects.all()
