@@ -202,7 +202,7 @@ def test_report_downloads_as_csv(world: Any, client_as: Any) -> None:
     assert response["Content-Disposition"] == f'attachment; filename="import-{job.pk}.csv"'
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
-    assert rows[0] == ["Quoi", "Changement", "Clé de jointure", "Nom", "Détails"]
+    assert rows[0] == ["Action", "Changement", "Clé de jointure", "Nom", "Détails"]
     assert len(rows) == 1 + job.summary["total"]
     assert ["Personnes", "Créé", "2000001", "ROUSSEAU Inès", "profile: pupil"] in rows
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import translation
 
 from preau.directory.feeds import csvfeed
 from preau.directory.feeds.csvfeed import TEMPLATE_PROFILES, FeedWarning, parse, template
@@ -20,6 +22,14 @@ from preau.directory.feeds.records import (
     Record,
     Source,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The parsers' messages are asserted in English (the catalogue is tested on its own)."""
+    with translation.override("en"):
+        yield
+
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 UAI = "0690001B"

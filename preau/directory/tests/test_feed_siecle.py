@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import translation
 
 from preau.directory.feeds import siecle
 from preau.directory.feeds.records import (
@@ -21,6 +23,14 @@ from preau.directory.feeds.records import (
     StructureRecord,
     SubjectRecord,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The parsers' messages are asserted in English (the catalogue is tested on its own)."""
+    with translation.override("en"):
+        yield
+
 
 UAI = "0693331W"
 FIXTURES = Path(__file__).parent / "fixtures" / "siecle"
