@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from preau.directory.models import Profile
+
 register = template.Library()
 
 # What an audit action means, in words; an unknown action shows its code.
@@ -79,16 +81,62 @@ def change_kind(kind: str) -> Any:
     return CHANGE_KINDS.get(kind, kind)
 
 
+# The fields a report line's details name, in words.
+DETAIL_LABELS = {
+    "profile": _("profile"),
+    "to": _("to"),
+    "from": _("from"),
+    "school": _("school"),
+    "class": _("class"),
+    "functions": _("functions"),
+    "groups": _("groups"),
+    "assignments": _("teaching"),
+    "level": _("level"),
+    "label": _("label"),
+    "name": _("name"),
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "title": _("title"),
+    "email": _("e-mail"),
+    "birth_date": _("birth date"),
+    "ine": _("INE"),
+    "phone": _("phone"),
+    "mobile": _("mobile"),
+    "address": _("address"),
+    "external_id": _("join key"),
+    "is_blocked": _("blocked"),
+    "deletion_due_on": _("deletion due on"),
+    "kinship": _("kinship"),
+    "contact_priority": _("contact priority"),
+    "existing": _("account typed by hand"),
+    "reason": _("why"),
+    "city": _("city"),
+    "kind": _("kind"),
+    "sector": _("sector"),
+}
+
+
+def _detail_value(name: str, value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_detail_value(name, v) for v in value)
+    if name == "profile" and value in Profile.values:
+        return str(Profile(value).label)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
 @register.filter
 def change_details(details: Any) -> list[tuple[str, str]]:
-    """A report line's details as (field, "old → new") pairs, or (label, text)."""
+    """A report line's details as (field, "old → new") pairs, or (field, text), in words."""
     out = []
     for name, value in (details or {}).items():
-        if isinstance(value, list) and len(value) == 2:
-            old, new = (", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in value)
-            out.append((name, f"{old or '∅'} → {new or '∅'}"))
+        label = str(DETAIL_LABELS.get(name, name))
+        if isinstance(value, list) and len(value) == 2 and name not in {"existing"}:
+            old, new = (_detail_value(name, v) for v in value)
+            out.append((label, f"{old or '∅'} → {new or '∅'}"))
         else:
-            out.append((name, str(value)))
+            out.append((label, _detail_value(name, value)))
     return out
 
 

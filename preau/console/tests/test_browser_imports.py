@@ -37,7 +37,7 @@ def test_operator_imports_an_aaf_set(world: Any, browser_for: Any, settings: Any
     job = m.ImportJob.objects.get()
     assert s.page.url.endswith(f"/console/imports/{job.pk}/")
     assert m.Person.objects.filter(source="aaf").count() == 0  # a preview writes nothing
-    assert s.page.locator("text=ROUSSEAU Inès").count() == 1
+    assert s.page.locator("text=ROUSSEAU Inès").count() >= 1
     s.snap("preview")
     s.assert_accessible()
 

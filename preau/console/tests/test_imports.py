@@ -204,7 +204,7 @@ def test_report_downloads_as_csv(world: Any, client_as: Any) -> None:
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     assert rows[0] == ["Action", "Changement", "Clé de jointure", "Nom", "Détails"]
     assert len(rows) == 1 + job.summary["total"]
-    assert ["Personnes", "Créé", "2000001", "ROUSSEAU Inès", "profile: pupil"] in rows
+    assert ["Personnes", "Créé", "2000001", "ROUSSEAU Inès", "profil: Élève"] in rows
 
 
 def test_csv_templates_download(world: Any, client_as: Any) -> None:
