@@ -524,3 +524,29 @@ def test_the_command_exits_1_on_errors_and_applies_nothing(world: Any, tmp_path:
         call_command("import", "aaf", *map(str, paths), "--tenant", world.tenant.slug)
     assert exit_.value.code == 1
     assert row_counts() == before
+
+
+def test_a_crash_in_the_middle_leaves_the_directory_as_it_was(world: Any, monkeypatch: Any) -> None:
+    from preau.directory.feeds import reconcile
+
+    # Batches of 3: the preview runs 4 of them, the crash hits the import's second one.
+    monkeypatch.setattr(reconcile, "BATCH", 3)
+    calls = {"n": 0}
+    write_places = reconcile.Reconciler._write_places
+
+    def crash_in_the_import(self: Any, *args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise RuntimeError("worker killed")
+        write_places(self, *args)
+
+    monkeypatch.setattr(reconcile.Reconciler, "_write_places", crash_in_the_import)
+    before = row_counts()
+    with pytest.raises(RuntimeError):
+        run_import(world.operator, "aaf", files())
+    assert row_counts() == before
+    job = m.ImportJob.objects.get()
+    assert job.status == m.ImportJob.Status.FAILED
+    assert calls["n"] == 6
+    assert not job.summary["applied"]
+    assert "nothing was changed" in job.errors[0]["message"] or "rien" in job.errors[0]["message"]
