@@ -22,7 +22,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -124,6 +124,17 @@ class Report:
             "seen": dict(self.seen),
             "total": self.total,
         }
+
+
+class _Who(NamedTuple):
+    pk: int
+    external_id: str
+    last_name: str
+    first_name: str
+    deletion_due_on: dt.date | None
+
+    def __str__(self) -> str:  # as Person.sort_name
+        return f"{self.last_name.upper()} {self.first_name}".strip()
 
 
 def _value(v: Any) -> Any:
@@ -727,11 +738,12 @@ class Reconciler:
         existing: dict[int, list[Membership]] = defaultdict(list)
         for m in Membership.objects.filter(tenant=self.tenant, year=self.year, person_id__in=ids):
             existing[m.person_id].append(m)
-        group_rows: dict[int, dict[int, GroupMember]] = defaultdict(dict)
-        for gm in GroupMember.objects.filter(
+        # person → group → (row id, the group's school, its name): tuples, not models.
+        group_rows: dict[int, dict[int, tuple[int, int, str]]] = defaultdict(dict)
+        for pk, person_id, group_id, school_id, name in GroupMember.objects.filter(
             tenant=self.tenant, person_id__in=ids, group__year=self.year
-        ).select_related("group"):
-            group_rows[gm.person_id][gm.group_id] = gm
+        ).values_list("pk", "person_id", "group_id", "group__school_id", "group__name"):
+            group_rows[person_id][group_id] = (pk, school_id, name)
         assignments: dict[int, list[TeachingAssignment]] = defaultdict(list)
         for a in TeachingAssignment.objects.filter(
             tenant=self.tenant, year=self.year, teacher_id__in=ids
@@ -879,7 +891,7 @@ class Reconciler:
         self,
         record: PersonRecord,
         person: Person,
-        current: dict[int, GroupMember],
+        current: dict[int, tuple[int, int, str]],
         new: list[GroupMember],
         gone: list[int],
     ) -> None:
@@ -892,17 +904,12 @@ class Reconciler:
                 group = self._group_ref(school, code, record.source)
                 wanted[group.pk] = group
         added = [g.name for gid, g in wanted.items() if gid not in current]
-        removed = [
-            gm.group.name
-            for gid, gm in current.items()
-            if gid not in wanted and gm.group.school_id in touched
-        ]
+        leaving = [row for gid, row in current.items() if gid not in wanted and row[1] in touched]
+        removed = [name for _pk, _school, name in leaving]
+        gone.extend(pk for pk, _school, _name in leaving)
         for gid, group in wanted.items():
             if gid not in current:
                 new.append(GroupMember(tenant=self.tenant, group=group, person=person))
-        for gid, gm in current.items():
-            if gid not in wanted and gm.group.school_id in touched:
-                gone.append(gm.pk)
         if added or removed:
             self.report.add(
                 "group_member",
@@ -991,15 +998,12 @@ class Reconciler:
 
     # --- guardians ------------------------------------------------------------------------------
 
-    def _people_by_key(self, keys: set[str], *, ids_only: bool = False) -> dict[str, Any]:
-        """People (or only their ids) by join key, read in chunks."""
-        out: dict[str, Any] = {}
+    def _people_by_key(self, keys: set[str]) -> dict[str, int]:
+        """People's ids by join key, read in chunks."""
+        out: dict[str, int] = {}
         for chunk in _batched(sorted(keys), 2000):
             qs = Person.objects.filter(tenant=self.tenant, external_id__in=chunk)
-            if ids_only:
-                out.update(qs.values_list("external_id", "pk"))
-            else:
-                out.update((p.external_id, p) for p in qs)
+            out.update(qs.values_list("external_id", "pk"))
         return out
 
     def _apply_links(self) -> None:
@@ -1020,16 +1024,23 @@ class Reconciler:
         wanted_all: set[tuple[int, int]] = set()
         for chunk in _batched(sorted(set(by_pupil) | self.pupils_with_links), 1000):
             wanted_all |= self._link_chunk(chunk, by_pupil)
-        guardian_ids = set(self._people_by_key(self.guardian_keys, ids_only=True).values())
+        guardian_ids = set(self._people_by_key(self.guardian_keys).values())
         for chunk_ids in _batched(sorted(guardian_ids), 1000):
-            stale = (
-                GuardianLink.objects.filter(tenant=self.tenant, guardian_id__in=chunk_ids)
-                .select_related("pupil", "guardian")
-                .order_by("id")
-            )
-            gone = [row for row in stale if (row.pupil_id, row.guardian_id) not in wanted_all]
-            self._detach_links(gone)
+            rows = GuardianLink.objects.filter(
+                tenant=self.tenant, guardian_id__in=chunk_ids
+            ).values_list("pk", "pupil_id", "guardian_id")
+            self._detach_links([row for row in rows if (row[1], row[2]) not in wanted_all])
         self._guardian_memberships(guardian_ids | {g for _p, g in wanted_all})
+
+    def _who_by_key(self, keys: set[str]) -> dict[str, _Who]:
+        """Who the keys name, as light tuples: enough to link and to report."""
+        out: dict[str, _Who] = {}
+        for chunk in _batched(sorted(keys), 2000):
+            for row in Person.objects.filter(tenant=self.tenant, external_id__in=chunk).values_list(
+                "pk", "external_id", "last_name", "first_name", "deletion_due_on"
+            ):
+                out[row[1]] = _Who(*row)
+        return out
 
     def _link_chunk(
         self,
@@ -1037,7 +1048,7 @@ class Reconciler:
         by_pupil: dict[str, list[tuple[str, GuardianLinkRecord, Source, bool]]],
     ) -> set[tuple[int, int]]:
         keys = set(chunk) | {g for k in chunk for g, _l, _s, _p in by_pupil.get(k, [])}
-        people = self._people_by_key(keys)
+        people = self._who_by_key(keys)
         wanted: dict[tuple[int, int], GuardianLinkRecord] = {}
         for pupil_key in chunk:
             for guardian_key, link, source, from_pupil in by_pupil.get(pupil_key, []):
@@ -1063,22 +1074,26 @@ class Reconciler:
                 wanted.setdefault((pupil.pk, guardian.pk), link)
         pupil_ids = {people[k].pk for k in chunk if k in people and k in self.pupils_with_links}
         existing = {
-            (row.pupil_id, row.guardian_id): row
-            for row in GuardianLink.objects.filter(tenant=self.tenant)
+            (pupil_id, guardian_id): (pk, level, kinship, priority)
+            for pk, pupil_id, guardian_id, level, kinship, priority in GuardianLink.objects.filter(
+                tenant=self.tenant
+            )
             .filter(Q(pupil_id__in=pupil_ids) | Q(pupil_id__in={p for p, _g in wanted}))
-            .select_related("pupil", "guardian")
+            .values_list("pk", "pupil_id", "guardian_id", "level", "kinship", "contact_priority")
         }
         names = {p.pk: p for p in people.values()}
         new, changed = [], []
         for (pupil_id, guardian_id), link in wanted.items():
-            row = existing.get((pupil_id, guardian_id))
-            key = f"{names[pupil_id].external_id}${names[guardian_id].external_id}"
-            label = f"{names[pupil_id].sort_name} ← {names[guardian_id].sort_name}"
             values = {
                 "level": link.level,
                 "kinship": link.kinship[:40],
                 "contact_priority": link.contact_priority,
             }
+            row = existing.get((pupil_id, guardian_id))
+            if row is not None and (row[1], row[2], row[3]) == tuple(values.values()):
+                continue
+            pupil, guardian = names[pupil_id], names[guardian_id]
+            key, label = f"{pupil.external_id}${guardian.external_id}", f"{pupil} ← {guardian}"
             if row is None:
                 new.append(
                     GuardianLink(
@@ -1087,32 +1102,43 @@ class Reconciler:
                 )
                 self.report.add("link", "created", key, label, {"level": link.level})
                 continue
-            details = {
-                name: [getattr(row, name), value]
-                for name, value in values.items()
-                if getattr(row, name) != value
-            }
-            if details:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                changed.append(row)
-                self.report.add("link", "updated", key, label, details)
+            old = dict(zip(values, row[1:], strict=True))
+            details = {n: [old[n], v] for n, v in values.items() if old[n] != v}
+            changed.append(
+                GuardianLink(pk=row[0], pupil_id=pupil_id, guardian_id=guardian_id, **values)
+            )
+            self.report.add("link", "updated", key, label, details)
         self._detach_links(
-            [row for pair, row in existing.items() if pair not in wanted and pair[0] in pupil_ids]
+            [
+                (row[0], *pair)
+                for pair, row in existing.items()
+                if pair not in wanted and pair[0] in pupil_ids
+            ]
         )
         GuardianLink.objects.bulk_create(new)
         GuardianLink.objects.bulk_update(changed, ["level", "kinship", "contact_priority"])
         return set(wanted)
 
-    def _detach_links(self, rows: list[GuardianLink]) -> None:
-        for row in rows:
+    def _detach_links(self, rows: list[tuple[int, int, int]]) -> None:
+        """Remove these links (pk, pupil id, guardian id), each reported by name."""
+        if not rows:
+            return
+        ids = {i for _pk, p, g in rows for i in (p, g)}
+        who = {
+            row[0]: _Who(*row)
+            for row in Person.objects.filter(pk__in=ids).values_list(
+                "pk", "external_id", "last_name", "first_name", "deletion_due_on"
+            )
+        }
+        for _pk, pupil_id, guardian_id in rows:
+            pupil, guardian = who[pupil_id], who[guardian_id]
             self.report.add(
                 "link",
                 "detached",
-                f"{row.pupil.external_id}${row.guardian.external_id}",
-                f"{row.pupil.sort_name} ← {row.guardian.sort_name}",
+                f"{pupil.external_id}${guardian.external_id}",
+                f"{pupil} ← {guardian}",
             )
-        GuardianLink.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        GuardianLink.objects.filter(pk__in=[row[0] for row in rows]).delete()
 
     def _guardian_memberships(self, guardian_ids: set[int]) -> None:
         """A guardian belongs, as a guardian, to each school where one of their children is."""
@@ -1128,13 +1154,13 @@ class Reconciler:
                 ).values_list("person__guardian_links__guardian_id", "school_id")
             )
             have = {
-                (m.person_id, m.school_id): m
-                for m in Membership.objects.filter(
+                (person_id, school_id): pk
+                for pk, person_id, school_id in Membership.objects.filter(
                     tenant=self.tenant,
                     year=self.year,
                     profile=Profile.GUARDIAN,
                     person_id__in=chunk,
-                )
+                ).values_list("pk", "person_id", "school_id")
             }
             arriving = sorted(wanted - have.keys())
             Membership.objects.bulk_create(
@@ -1150,9 +1176,9 @@ class Reconciler:
                 ]
             )
             names = {
-                p.pk: p
-                for p in Person.objects.filter(pk__in={g for g, _s in arriving}).only(
-                    "external_id", "first_name", "last_name"
+                row[0]: _Who(*row)
+                for row in Person.objects.filter(pk__in={g for g, _s in arriving}).values_list(
+                    "pk", "external_id", "last_name", "first_name", "deletion_due_on"
                 )
             }
             for g, s in arriving:
@@ -1160,11 +1186,11 @@ class Reconciler:
                     "membership",
                     "created",
                     names[g].external_id,
-                    names[g].sort_name,
+                    str(names[g]),
                     {"to": self._place(s, None, Profile.GUARDIAN)},
                 )
             stale = [
-                m.pk for pair, m in have.items() if pair not in wanted and m.school_id in self.scope
+                pk for pair, pk in have.items() if pair not in wanted and pair[1] in self.scope
             ]
             self._detach(Membership.objects.filter(pk__in=stale), set(self.scope))
 
@@ -1190,7 +1216,7 @@ class Reconciler:
             Membership.objects.filter(
                 tenant=self.tenant,
                 year=self.year,
-                person__in=list(people.values()),
+                person_id__in=list(people.values()),
                 school_id__in=schools,
             ),
             schools,
