@@ -515,3 +515,8 @@ def import_change_lines(job: ImportJob) -> Iterator[ImportChange]:
         .order_by("seq")
         .iterator(chunk_size=2000)
     )
+
+
+def school_years(actor: Actor) -> QuerySet[SchoolYear]:
+    """The tenant's school years, newest first."""
+    return SchoolYear.objects.filter(tenant=actor.tenant).order_by("-start_year")

@@ -1240,7 +1240,7 @@ def school_years(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     if not directory_policy.can(actor, DirectoryPerm.OPEN_SCHOOL_YEAR):
         raise Http404
-    years = list(SchoolYear.objects.filter(tenant=actor.tenant).order_by("-start_year"))
+    years = list(q.school_years(actor))
     current = next((y for y in years if y.is_current), None)
     suggested = (
         (current.start_year + 1) if current else SchoolYear.start_year_for(timezone.localdate())
