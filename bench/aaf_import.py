@@ -8,7 +8,8 @@ operator and a current school year, generate the set (bench/aaf_generate.py), th
 `manage.py import aaf <folder> --tenant bench` twice under `/usr/bin/time -v`: on the empty
 directory, and again unchanged (it must say "No change"). Prints a markdown table (wall time and
 peak resident memory of each run) and checks the targets: first import within 10 minutes, peak
-RSS under 1 GB, re-import within a third of the first. Exits 1 when an import fails or a target
+RSS under 1 GB, re-import within a third of the first. Exits 1 when an import fails, the
+re-import finds changes, or (from 100,000 people on, the size the targets are set for) a target
 is missed. The report is also written to bench/results/.
 
 The database is `--database-url`, else BENCH_DATABASE_URL, else DATABASE_URL, else
@@ -42,6 +43,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/preau_bench"
 FIRST_IMPORT_MAX_S = 600.0
 RSS_MAX_KB = 1_000_000_000 // 1024  # 1 GB, in the KiB that time(1) reports
 REIMPORT_MAX_RATIO = 1 / 3
+TARGETS_AT = 100_000  # people: smaller sets are smoke tests, their timings informative
 TABLES = (
     ("people", "directory_person"),
     ("memberships", "directory_membership"),
@@ -153,8 +155,8 @@ class Database:
             f"SELECT '{label}', count(*) FROM {t}"  # noqa: S608 - constant names
             for label, t in TABLES
         )
-        out = self.psql(sql, self.name)
-        return [(line.split("|")[0], int(line.split("|")[1])) for line in out.splitlines()]
+        found = dict(line.split("|") for line in self.psql(sql, self.name).splitlines())
+        return [(label, int(found[label])) for label, _table in TABLES]
 
     def size(self) -> str:
         if self.engine != "postgres":
@@ -262,33 +264,25 @@ def report(
     rows: list[tuple[str, int]],
     size: str,
     started: dt.datetime,
+    code: str,
 ) -> tuple[list[str], bool]:
     ratio = second.wall_s / first.wall_s if first.wall_s else 0.0
+    rss = max(first.rss_kb, second.rss_kb)
+    no_change = "No change" in second.stdout
+    full = stats.people >= TARGETS_AT
+    # (target, met, measured, binding): the timing targets bind the full-size run only, where
+    # the fixed costs (start-up, statistics) no longer weigh.
     checks = [
-        (
-            f"first import ≤ {FIRST_IMPORT_MAX_S / 60:.0f} min",
-            first.rc == 0 and first.wall_s <= FIRST_IMPORT_MAX_S,
-            clock(first.wall_s),
-        ),
-        (
-            "peak RSS < 1 GB",
-            max(first.rss_kb, second.rss_kb) < RSS_MAX_KB,
-            mib(max(first.rss_kb, second.rss_kb)),
-        ),
-        (
-            "re-import ≤ 1/3 of the first",
-            second.rc == 0 and ratio <= REIMPORT_MAX_RATIO,
-            f"{ratio:.2f}",
-        ),
-        (
-            're-import reports "No change"',
-            second.rc == 0 and "No change" in second.stdout,
-            "yes" if "No change" in second.stdout else "no",
-        ),
-    ]
+        (f"first import ≤ {FIRST_IMPORT_MAX_S / 60:.0f} min", first.wall_s <= FIRST_IMPORT_MAX_S,
+         clock(first.wall_s), full),
+        ("peak RSS < 1 GB", rss < RSS_MAX_KB, mib(rss), full),
+        ("re-import ≤ 1/3 of the first", ratio <= REIMPORT_MAX_RATIO, f"{ratio:.2f}", full),
+        ('re-import reports "No change"', second.rc == 0 and no_change,
+         "yes" if no_change else "no", True),
+    ]  # fmt: skip
     lines = [
         f"AAF import benchmark, {started:%Y-%m-%d %H:%M} — {machine()}",
-        f"{db.describe()}; code {revision()}",
+        f"{db.describe()}; code {code}",
         "",
         "| people | files | bytes | first import | peak RSS | re-import | peak RSS | ratio |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -307,11 +301,13 @@ def report(
     if size:
         lines.append(f"Database size: {size}.")
     lines += ["", "| target | measured | result |", "|---|---:|---|"]
-    lines += [f"| {name} | {value} | {'PASS' if ok else 'FAIL'} |" for name, ok, value in checks]
-    return lines, all(ok for _name, ok, _value in checks)
+    for name, ok, value, binding in checks:
+        verdict = "PASS" if ok else ("FAIL" if binding else f"missed (binds at {TARGETS_AT:,})")
+        lines.append(f"| {name} | {value} | {verdict} |")
+    return lines, all(ok or not binding for _name, ok, _value, binding in checks)
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=100_000, help="people in the set (100,000)")
     parser.add_argument("--seed", type=int, default=1)
@@ -322,7 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, default=ROOT / "var" / "bench" / "aaf", help="set and copies"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
     url = (
         args.database_url
         or os.environ.get("BENCH_DATABASE_URL")
@@ -330,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         or DEFAULT_DB
     )
     started = dt.datetime.now()
+    code = revision()  # what the imports will run, whatever is committed meanwhile
     try:
         db = Database.parse(url)
         if "bench" not in db.name:
@@ -368,7 +369,14 @@ def main(argv: list[str] | None = None) -> int:
         rows, size = db.counts(), db.size()
         second = timed_import("re-import", folder, args.slug, env, logs)
         lines, ok = report(
-            stats=stats, first=first, second=second, db=db, rows=rows, size=size, started=started
+            stats=stats,
+            first=first,
+            second=second,
+            db=db,
+            rows=rows,
+            size=size,
+            started=started,
+            code=code,
         )
         results = ROOT / "bench" / "results"
         results.mkdir(parents=True, exist_ok=True)
