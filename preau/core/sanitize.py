@@ -58,7 +58,11 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# Letters that are not a base letter plus accents, spelled out as French does ("Bœuf" → "boeuf").
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def fold(text: str) -> str:
     """Lower-case without accents, for accent-insensitive search ("Éloïse" -> "eloise")."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()

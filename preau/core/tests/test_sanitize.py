@@ -28,4 +28,5 @@ def test_sanitize_html_keeps_formatting_and_safe_links():
 
 def test_fold_is_accent_and_case_insensitive():
     assert fold("Éloïse DUPONT-Lefèvre") == "eloise dupont-lefevre"
-    assert fold("  Œdipe ") == "œdipe"
+    assert fold("  Œdipe ") == "oedipe"
+    assert fold("Bœuf Lætitia") == "boeuf laetitia"

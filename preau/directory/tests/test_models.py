@@ -47,3 +47,10 @@ def test_national_codes_follow_profile_and_functions(world):
     assert director.national_codes == ["National_DIR"]
     assert pupil.national_codes == ["National_ELV"]
     assert Membership(profile=Profile.STAFF, functions=[]).national_codes == ["National_ETA"]
+
+
+def test_login_names_spell_ligatures_out(world):
+    from preau.directory.logins import login_stem
+
+    assert login_stem("Clémence", "Bœuf") == "clemence.boeuf"
+    assert login_stem("Lætitia", "Strauß") == "laetitia.strauss"
