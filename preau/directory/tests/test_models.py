@@ -49,7 +49,7 @@ def test_national_codes_follow_profile_and_functions(world):
     assert Membership(profile=Profile.STAFF, functions=[]).national_codes == ["National_ETA"]
 
 
-def test_login_names_spell_ligatures_out(world):
+def test_login_names_spell_ligatures_out():
     from preau.directory.logins import login_stem
 
     assert login_stem("Clémence", "Bœuf") == "clemence.boeuf"
