@@ -2,7 +2,7 @@
 
 Reads the six file types (`EtabEducNat`, `MatiereEducNat`, `MefEducNat`, `PersEducNat`,
 `Eleve`, `PersRelEleve`), each possibly split in pages `_0000`, `_0001`…, in UTF-8 or
-ISO-8859-15 (the XML declaration says which). Parsing streams with SAX: one request
+ISO-8859-15 (the XML declaration says which). Parsing streams with expat: one request
 (`addRequest`, `modifyRequest`, `deleteRequest`) is held in memory at a time, whatever the size
 of the file, and every record carries the file name and the line of its request.
 
@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import xml.sax
-import xml.sax.expatreader
-import xml.sax.handler
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
-from defusedxml.sax import make_parser
 from django.utils.translation import gettext as _
 
 from preau.directory.feeds.records import (
@@ -179,30 +176,39 @@ class _Request:
         self.attrs: dict[str, list[str]] = {}
 
 
-class _Handler(xml.sax.handler.ContentHandler):
-    """Collects one request at a time; the generator drains `ready` between reads."""
+class _Handler:
+    """Collects one request at a time; `_requests` drains `ready` between reads.
+
+    Driven by expat directly (no SAX layer: a complete académie is millions of elements).
+    """
 
     REQUESTS = {"addRequest": Op.ADD, "modifyRequest": Op.MODIFY, "deleteRequest": Op.DELETE}
+    SECTIONS = frozenset({"operationalAttributes", "attributes", "modifications", "identifier"})
 
-    def __init__(self, file_name: str) -> None:
-        super().__init__()
+    def __init__(self, file_name: str, parser: Any) -> None:
         self.file_name = file_name
+        self.parser = parser
         self.ready: list[_Request] = []
         self.request: _Request | None = None
         self.section = ""
+        self.target: dict[str, list[str]] = {}
         self.attr_name = ""
         self.text: list[str] = []
         self.in_value = False
         self.seen_root = False
-        self._locator: Any = None
-
-    def setDocumentLocator(self, locator: Any) -> None:  # noqa: N802 - SAX API
-        self._locator = locator
 
     def line(self) -> int:
-        return int(self._locator.getLineNumber()) if self._locator else 0
+        return int(self.parser.CurrentLineNumber)
 
-    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX API
+    def doctype(self, name: str, *args: Any) -> None:
+        # AAF files have none; refusing it refuses entities, and with them entity expansion.
+        raise FeedError(
+            _("An AAF file has no DOCTYPE: this one declares <!DOCTYPE %(name)s>.")
+            % {"name": name},
+            Source(self.file_name, self.line()),
+        )
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
         if not self.seen_root:
             self.seen_root = True
             if name != "ficAlimMENESR":
@@ -212,29 +218,26 @@ class _Handler(xml.sax.handler.ContentHandler):
                     Source(self.file_name, self.line(), name),
                 )
             return
+        request = self.request
         if name in self.REQUESTS:
             self.request = _Request(self.REQUESTS[name], self.line())
-        elif self.request is None:
+        elif request is None:
             return
-        elif name in {"operationalAttributes", "attributes", "modifications", "identifier"}:
-            self.section = name
-        elif name in {"attr", "modification"}:
-            self.attr_name = attrs.get("name", "")
-            target = (
-                self.request.operational
-                if self.section == "operationalAttributes"
-                else (self.request.attrs)
-            )
-            target.setdefault(self.attr_name, [])
         elif name in {"value", "id"}:
             self.in_value = True
             self.text = []
+        elif name in {"attr", "modification"}:
+            self.attr_name = attrs.get("name", "")
+            self.target.setdefault(self.attr_name, [])
+        elif name in self.SECTIONS:
+            self.section = name
+            self.target = request.operational if name == "operationalAttributes" else request.attrs
 
     def characters(self, content: str) -> None:
         if self.in_value:
             self.text.append(content)
 
-    def endElement(self, name: str) -> None:  # noqa: N802 - SAX API
+    def end(self, name: str) -> None:
         request = self.request
         if request is None:
             return
@@ -243,44 +246,40 @@ class _Handler(xml.sax.handler.ContentHandler):
             value = "".join(self.text).strip()
             if self.section == "identifier":
                 request.identifier = value
-            elif self.attr_name:
-                target = (
-                    request.operational
-                    if self.section == "operationalAttributes"
-                    else request.attrs
-                )
-                if value:
-                    target[self.attr_name].append(value)
+            elif self.attr_name and value:
+                self.target[self.attr_name].append(value)
         elif name in self.REQUESTS:
             self.ready.append(request)
             self.request = None
-        elif name in {"operationalAttributes", "attributes", "modifications", "identifier"}:
+        elif name in self.SECTIONS:
             self.section = ""
 
 
 def _requests(path: Path, progress: ParseProgress | None) -> Iterator[_Request]:
     """Stream the requests of one file, translating XML errors into FeedErrors."""
-    handler = _Handler(path.name)
-    parser = make_parser()  # defusedxml: no entities, no external references
-    parser.setContentHandler(handler)
-    # Incremental feeding never hands the handler a locator: give it one over the parser.
-    handler.setDocumentLocator(xml.sax.expatreader.ExpatLocator(parser))
+    parser = expat.ParserCreate()  # the encoding comes from the XML declaration
+    parser.buffer_text = True
+    handler = _Handler(path.name, parser)
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.characters
+    parser.StartDoctypeDeclHandler = handler.doctype
     with path.open("rb") as raw:
         reader = _CountingReader(raw, progress)
         try:
-            while chunk := reader.read(64 * 1024):
-                parser.feed(chunk)
+            while chunk := reader.read(256 * 1024):
+                parser.Parse(chunk, False)
                 yield from handler.ready
                 handler.ready.clear()
-            parser.close()
-        except xml.sax.SAXParseException as exc:
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
             raise FeedError(
                 _(
                     "The XML is not well formed (%(reason)s). If the file is complete, check that "
                     "the encoding its first line declares is the file's real encoding."
                 )
-                % {"reason": exc.getMessage()},
-                Source(path.name, exc.getLineNumber()),
+                % {"reason": expat.ErrorString(exc.code)},
+                Source(path.name, exc.lineno),
             ) from exc
     if not handler.seen_root:
         raise FeedError(_("This file is empty."), Source(path.name))

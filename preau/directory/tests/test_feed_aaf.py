@@ -550,3 +550,20 @@ def test_a_crash_in_the_middle_leaves_the_directory_as_it_was(world: Any, monkey
     assert calls["n"] == 6
     assert not job.summary["applied"]
     assert "nothing was changed" in job.errors[0]["message"] or "rien" in job.errors[0]["message"]
+
+
+def test_a_doctype_with_entities_is_refused(world: Any, tmp_path: Path) -> None:
+    """No DOCTYPE, hence no entity: an 'XML bomb' stops at its first line of declarations."""
+    bomb = tmp_path / f"ENT_0690000A_Complet_{DATE}_MatiereEducNat_0000.xml"
+    bomb.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<!DOCTYPE ficAlimMENESR [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>\n'
+        "<ficAlimMENESR>&b;</ficAlimMENESR>\n",
+        "utf-8",
+    )
+    before = row_counts()
+    job = run_import(world.operator, "aaf", [bomb])
+    assert job.status == m.ImportJob.Status.FAILED
+    assert (job.errors[0]["file"], job.errors[0]["line"]) == (bomb.name, 2)
+    assert "DOCTYPE" in job.errors[0]["message"]
+    assert row_counts() == before
