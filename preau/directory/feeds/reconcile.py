@@ -205,6 +205,7 @@ class Reconciler:
         self.declared: dict[tuple[str, str], int] = {}
         self.deletes: list[DeleteRecord] = []
         self.batches = 0
+        self.analysed_at = 0  # the report's size when ANALYZE last ran
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -523,6 +524,9 @@ class Reconciler:
         self.batches += 1
         if connection.vendor != "postgresql" or self.batches & (self.batches - 1):
             return
+        if self.report.total == self.analysed_at:
+            return  # nothing written since the last time (a re-import): the statistics hold
+        self.analysed_at = self.report.total
         with connection.cursor() as cursor:
             for model in (Person, Membership, GroupMember, TeachingAssignment, GuardianLink):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
