@@ -205,6 +205,7 @@ class Reconciler:
         self.declared: dict[tuple[str, str], int] = {}
         self.deletes: list[DeleteRecord] = []
         self.batches = 0
+        self.group_info: dict[int, tuple[int, str]] | None = None
         self.analysed_at = 0  # the report's size when ANALYZE last ran
 
     # --- entry points ---------------------------------------------------------------------
@@ -364,6 +365,17 @@ class Reconciler:
             }
         return self.groups[school.pk]
 
+    def _year_groups(self) -> dict[int, tuple[int, str]]:
+        """This year's groups of the tenant: id → (school id, name), read once, kept current."""
+        if self.group_info is None:
+            self.group_info = {
+                pk: (school_id, name)
+                for pk, school_id, name in Group.objects.filter(
+                    tenant=self.tenant, year=self.year
+                ).values_list("pk", "school_id", "name")
+            }
+        return self.group_info
+
     def _ensure_coded(  # noqa: PLR0917 - a class or a group, in one place
         self,
         model: Any,
@@ -395,6 +407,8 @@ class Reconciler:
             )
             obj.name = label
             obj.save(update_fields=["name"])
+        if model is Group and self.group_info is not None:
+            self.group_info[obj.pk] = (school.pk, obj.name)
         return obj
 
     # --- people -------------------------------------------------------------------------------
@@ -528,7 +542,15 @@ class Reconciler:
             return  # nothing written since the last time (a re-import): the statistics hold
         self.analysed_at = self.report.total
         with connection.cursor() as cursor:
-            for model in (Person, Membership, GroupMember, TeachingAssignment, GuardianLink):
+            for model in (
+                Person,
+                Membership,
+                SchoolClass,
+                Group,
+                GroupMember,
+                TeachingAssignment,
+                GuardianLink,
+            ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _wanted(self, record: PersonRecord) -> bool:
@@ -742,12 +764,15 @@ class Reconciler:
         existing: dict[int, list[Membership]] = defaultdict(list)
         for m in Membership.objects.filter(tenant=self.tenant, year=self.year, person_id__in=ids):
             existing[m.person_id].append(m)
-        # person → group → (row id, the group's school, its name): tuples, not models.
+        # person → group → (row id, the group's school, its name): tuples, not models, and no
+        # join: the year's groups are known (a join on the year made PostgreSQL scan them all).
         group_rows: dict[int, dict[int, tuple[int, int, str]]] = defaultdict(dict)
-        for pk, person_id, group_id, school_id, name in GroupMember.objects.filter(
-            tenant=self.tenant, person_id__in=ids, group__year=self.year
-        ).values_list("pk", "person_id", "group_id", "group__school_id", "group__name"):
-            group_rows[person_id][group_id] = (pk, school_id, name)
+        groups = self._year_groups()
+        for pk, person_id, group_id in GroupMember.objects.filter(
+            tenant=self.tenant, person_id__in=ids
+        ).values_list("pk", "person_id", "group_id"):
+            if group_id in groups:
+                group_rows[person_id][group_id] = (pk, *groups[group_id])
         assignments: dict[int, list[TeachingAssignment]] = defaultdict(list)
         for a in TeachingAssignment.objects.filter(
             tenant=self.tenant, year=self.year, teacher_id__in=ids
