@@ -203,6 +203,9 @@ LOGGING = {
 # process died is considered interrupted (its scope can then be imported again).
 PREAU_IMPORT_MAX_BYTES = int(os.environ.get("PREAU_IMPORT_MAX_BYTES", str(2 * 1024**3)))
 PREAU_IMPORT_STALE_MINUTES = int(os.environ.get("PREAU_IMPORT_STALE_MINUTES", "120"))
+# Uploaded import files hold personal data: an applied import's are deleted at once, an
+# unapplied one's after this many days.
+PREAU_IMPORT_KEEP_DAYS = int(os.environ.get("PREAU_IMPORT_KEEP_DAYS", "7"))
 
 # Scheduled jobs (`celery -A config beat`): the retention job erases, every night, the people
 # whose grace period has passed (docs/feeds.md, "Retention").
@@ -211,5 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "preau.directory.tasks.erase_expired_people_task",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 6 * 60 * 60},
-    }
+    },
+    "discard-old-import-files": {
+        "task": "preau.directory.tasks.discard_old_import_files_task",
+        "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }

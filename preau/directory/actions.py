@@ -1074,6 +1074,10 @@ def apply_import(
     _require_import(actor, job.format, job.school)
     if job.status != ImportJob.Status.PREVIEWED:
         raise ValidationError(_("Only a previewed import can be applied."), code="not_previewed")
+    if not all(f.get("path") for f in job.files):
+        raise ValidationError(
+            _("The files of this preview are no longer kept: import them again."), code="discarded"
+        )
     if job.summary.get("error_count") and not (skip_invalid and job.format == ImportJob.Format.CSV):
         raise ValidationError(
             _("This import has blocking errors: correct the files and import them again."),
@@ -1657,3 +1661,25 @@ def dismiss_duplicate(*, actor: Actor, candidate: DuplicateCandidate) -> None:
         },
     )
     _copy_resolution(candidate, given)
+
+
+# --- import files ------------------------------------------------------------------------------
+
+
+def discard_old_import_files(*, tenant: Tenant, today: dt.date | None = None) -> int:
+    """Delete the stored files of imports left unapplied for `PREAU_IMPORT_KEEP_DAYS` (a system
+    action, run daily): they hold personal data. Applied imports lose theirs at once."""
+    from preau.directory.feeds.run import discard_files
+
+    today = today or dt.date.today()
+    cutoff = dt.datetime.combine(
+        today - dt.timedelta(days=settings.PREAU_IMPORT_KEEP_DAYS), dt.time.min, tzinfo=dt.UTC
+    )
+    count = 0
+    for job in ImportJob.objects.filter(tenant=tenant, created_at__lt=cutoff).exclude(
+        status__in=ImportJob.RUNNING
+    ):
+        if any(f.get("path") for f in job.files):
+            discard_files(job)
+            count += 1
+    return count

@@ -43,3 +43,12 @@ def erase_expired_people_task() -> int:
     from preau.directory.actions import erase_expired_people
 
     return sum(erase_expired_people(tenant=tenant) for tenant in Tenant.objects.order_by("pk"))
+
+
+@shared_task(acks_late=True)
+def discard_old_import_files_task() -> int:
+    """Delete the files of imports left unapplied for a week (run daily by Celery beat)."""
+    from preau.core.models import Tenant
+    from preau.directory.actions import discard_old_import_files
+
+    return sum(discard_old_import_files(tenant=t) for t in Tenant.objects.order_by("pk"))

@@ -205,6 +205,15 @@ def run_job(job_id: int, *, apply: bool) -> ImportJob:
     return job
 
 
+def discard_files(job: ImportJob) -> None:
+    """Delete a job's stored files (they hold personal data): kept are their names and sizes."""
+    for f in job.files:
+        if f.get("path"):
+            default_storage.delete(f["path"])
+            f["path"] = ""
+    job.save(update_fields=["files"])
+
+
 def _finish(
     job: ImportJob,
     report: Report,
@@ -233,3 +242,5 @@ def _finish(
             job.status = ImportJob.Status.PREVIEWED
         job.finished_at = timezone.now()
         job.save(update_fields=["summary", "errors", "status", "finished_at"])
+    if committed:
+        discard_files(job)  # applied: the files have nothing more to give

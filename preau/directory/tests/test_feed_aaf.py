@@ -567,3 +567,32 @@ def test_a_doctype_with_entities_is_refused(world: Any, tmp_path: Path) -> None:
     assert (job.errors[0]["file"], job.errors[0]["line"]) == (bomb.name, 2)
     assert "DOCTYPE" in job.errors[0]["message"]
     assert row_counts() == before
+
+
+def test_applied_imports_keep_no_files_and_old_previews_lose_theirs(
+    world: Any, settings: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.files.storage import default_storage
+
+    from preau.directory import actions
+    from preau.directory.queries import build_actor
+
+    applied = run_import(world.operator, "aaf", files())
+    assert all(f["path"] == "" for f in applied.files)
+    assert {f["name"] for f in applied.files} == {p.name for p in files()}
+    preview = run_import(world.operator, "aaf", files(), apply=False)
+    paths = [f["path"] for f in preview.files]
+    assert all(default_storage.exists(p) for p in paths)
+    today = timezone.localdate()
+    assert actions.discard_old_import_files(tenant=world.tenant, today=today) == 0
+    later = today + dt.timedelta(days=settings.PREAU_IMPORT_KEEP_DAYS + 1)
+    assert actions.discard_old_import_files(tenant=world.other_tenant, today=later) == 0
+    assert actions.discard_old_import_files(tenant=world.tenant, today=later) == 1
+    assert not any(default_storage.exists(p) for p in paths)
+    preview.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        actions.apply_import(
+            actor=build_actor(world.operator, tenant=world.tenant), job=preview, queue=False
+        )
+    assert exc.value.code == "discarded"
