@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "preau.accounts",
     "preau.portal",
     "preau.console",
+    "oauth2_provider",
+    "preau.sso.cas",
+    "preau.sso.oidc",
+    "preau.sso.saml",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +225,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
+
+# --- CAS server (preau.sso.cas) -------------------------------------------------------------
+# --- end CAS ---
+
+# --- OpenID Connect provider (preau.sso.oidc) -----------------------------------------------
+# --- end OIDC ---
+
+# --- SAML2 federation (preau.sso.saml) ------------------------------------------------------
+# --- end SAML ---

@@ -8,6 +8,9 @@ urlpatterns = [
     path("accounts/", include("preau.accounts.urls")),
     path("console/", include("preau.console.urls")),
     path("directory/", include("preau.directory.urls")),
+    path("cas/", include("preau.sso.cas.urls")),
+    path("oidc/", include("preau.sso.oidc.urls")),
+    path("saml/", include("preau.sso.saml.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]
