@@ -6,6 +6,8 @@ from config.api import api
 urlpatterns = [
     path("", include("preau.portal.urls")),
     path("accounts/", include("preau.accounts.urls")),
+    path("console/oidc/", include("preau.sso.oidc.console_urls")),
+    path("console/identity-providers/", include("preau.sso.saml.console_urls")),
     path("console/", include("preau.console.urls")),
     path("directory/", include("preau.directory.urls")),
     path("cas/", include("preau.sso.cas.urls")),
