@@ -227,6 +227,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- CAS server (preau.sso.cas) -------------------------------------------------------------
+# Service and proxy tickets live seconds (the protocol allows 10 s to 5 min); a proxy-granting
+# ticket lives as long as the session that earned it.
+PREAU_CAS_TICKET_SECONDS = int(os.environ.get("PREAU_CAS_TICKET_SECONDS", "60"))
+# Proxy callbacks and single-logout posts: how long Préau waits for the connected app.
+PREAU_CAS_CALLBACK_TIMEOUT = float(os.environ.get("PREAU_CAS_CALLBACK_TIMEOUT", "5"))
+CELERY_BEAT_SCHEDULE["purge-cas-tickets"] = {
+    "task": "preau.sso.cas.tasks.purge_tickets_task",
+    "schedule": crontab(minute=17),
+    "options": {"expires": 60 * 60},
+}
 # --- end CAS ---
 
 # --- OpenID Connect provider (preau.sso.oidc) -----------------------------------------------

@@ -46,6 +46,7 @@ from preau.core.actor import Actor
 from preau.core.audit import record_audit
 from preau.directory.models import Person
 from preau.directory.permissions import Perm, policy
+from preau.sso.cas.actions import log_out_of_services
 
 if TYPE_CHECKING:
     from preau.core.http import PreauRequest
@@ -118,10 +119,12 @@ def _blocked_error(person: Person) -> ValidationError:
 
 
 def _end_sessions(keys: Sequence[str]) -> None:
-    """Delete these sessions from the session store (one round trip where the store allows)."""
+    """Delete these sessions from the session store (one round trip where the store allows),
+    and log them out of the connected apps they opened through CAS."""
     keys = [key for key in keys if key]
     if not keys:
         return
+    log_out_of_services(session_keys=keys)
     store = session_store_class()
     if hasattr(store, "get_model_class"):
         store.get_model_class().objects.filter(session_key__in=keys).delete()
@@ -301,9 +304,11 @@ def register_session(*, actor: Actor, session_key: str | None, user_agent: str) 
 
 
 def end_session(*, actor: Actor, session_key: str | None) -> None:
-    """Logging out: forget the row of this session (the view flushes the session itself)."""
+    """Logging out: forget the row of this session (the view flushes the session itself) and
+    log it out of the connected apps it opened through CAS."""
     if session_key:
         sessions_of(actor).filter(session_key=session_key).delete()
+        log_out_of_services(session_keys=[session_key])
 
 
 def refresh_sessions(*, actor: Actor, session_key: str | None, user_agent: str) -> None:

@@ -49,10 +49,19 @@ def validate_profiles(value: object) -> None:
         )
 
 
+class AttributeProfile(models.TextChoices):
+    """Which attributes Préau's CAS server releases to a connected app (STANDARDS.md)."""
+
+    GENERIC = "generic", _("Generic (user, names, e-mail, profile, schools, classes)")
+    PRONOTE = "pronote", _("Pronote (user, nom, prenom, dateNaissance, codePostal, categories)")
+
+
 class ConnectedApp(TenantModel):
     """An external app (Pronote, Moodle, the CDI's catalogue...) offered to some people.
 
     `schools` empty: every school of the tenant. `profiles` empty: every profile.
+    With `cas_enabled`, the launcher opens it through Préau's CAS server, which issues tickets
+    only for service addresses matching `service_patterns` (see `preau.sso.cas.services`).
     """
 
     name = models.CharField(_("name"), max_length=80)
@@ -88,6 +97,39 @@ class ConnectedApp(TenantModel):
         help_text=_("Leave empty for every profile."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=100)
+    cas_enabled = models.BooleanField(
+        _("opens through Préau's CAS"),
+        default=False,
+        help_text=_("People arrive logged in: Préau issues a CAS ticket for the app."),
+    )
+    service_patterns = models.TextField(
+        _("CAS service addresses"),
+        blank=True,
+        help_text=_(
+            "One address per line. A line ending in * accepts every address that begins with "
+            "it on the same host."
+        ),
+    )
+    attribute_profile = models.CharField(
+        _("attributes released"),
+        max_length=10,
+        choices=AttributeProfile.choices,
+        default=AttributeProfile.GENERIC,
+    )
+    logout_url = models.URLField(
+        _("single logout address"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Where Préau posts the CAS logout request when a person logs out; the service "
+            "address the ticket was issued for if empty."
+        ),
+    )
+    allow_proxy = models.BooleanField(
+        _("may request proxy tickets"),
+        default=False,
+        help_text=_("Only for apps that call other CAS services on the person's behalf."),
+    )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 
@@ -96,6 +98,14 @@ def connected_apps_for(actor: Actor) -> QuerySet[ConnectedApp]:
     return ConnectedApp.objects.filter(tenant=actor.tenant, is_enabled=True).filter(in_school)
 
 
+def launch_url(app: ConnectedApp) -> str:
+    """Where the launcher sends people: through Préau's CAS server when the app uses it, so
+    they arrive logged in."""
+    if app.cas_enabled:
+        return f"{reverse('cas:login')}?{urlencode({'service': app.url})}"
+    return app.url
+
+
 def apps_for(actor: Actor) -> list[AppEntry]:
     """The launcher: native apps first (catalogue order), then connected apps (by position)."""
     profiles = active_profiles(actor)
@@ -108,7 +118,7 @@ def apps_for(actor: Actor) -> list[AppEntry]:
                 key=f"connected:{app.pk}",
                 service=app.service,
                 name=app.name,
-                url=app.url,
+                url=launch_url(app),
                 is_external=True,
                 letter=app.letter,
                 colour=app.icon_colour,
