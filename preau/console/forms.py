@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,8 @@ from preau.directory.models import (
     SchoolClass,
     uai_check_letter,
 )
+from preau.portal.models import ConnectedApp
+from preau.sso.cas.queries import check_service_pattern, check_url, matches
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -375,3 +378,99 @@ class OpenSchoolYearForm(forms.Form):
         min_value=2000,
         max_value=2100,
     )
+
+
+class ConnectedAppForm(forms.ModelForm):
+    """A connected app of the registry. Schools are those the actor administers; an
+    administrator who is not the operator must choose at least one."""
+
+    profiles = forms.MultipleChoiceField(
+        label=_("Profiles"),
+        required=False,
+        choices=Profile.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every profile."),
+    )
+    url = forms.URLField(
+        label=ConnectedApp._meta.get_field("url").verbose_name,
+        max_length=500,
+        assume_scheme="https",
+    )
+    logout_url = forms.URLField(
+        label=ConnectedApp._meta.get_field("logout_url").verbose_name,
+        help_text=ConnectedApp._meta.get_field("logout_url").help_text,
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = ConnectedApp
+        fields = [
+            "name",
+            "service",
+            "url",
+            "description",
+            "icon_letter",
+            "icon_colour",
+            "schools",
+            "profiles",
+            "cas_enabled",
+            "service_patterns",
+            "attribute_profile",
+            "logout_url",
+            "allow_proxy",
+            "position",
+            "is_enabled",
+        ]
+        widgets = {
+            "schools": forms.CheckboxSelectMultiple,
+            "service_patterns": forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+            "icon_colour": forms.TextInput(attrs={"type": "color"}),
+        }
+
+    def __init__(self, *args: Any, schools: QuerySet[School], must_choose: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = schools  # type: ignore[attr-defined]
+        self.must_choose = must_choose
+        if must_choose:
+            self.fields["schools"].required = True
+            self.fields["schools"].help_text = _("The schools it is offered to.")
+
+    def clean_service_patterns(self) -> str:
+        text: str = self.cleaned_data["service_patterns"]
+        errors: list[ValidationError] = []
+        for line in text.splitlines():
+            if line.strip():
+                try:
+                    check_service_pattern(line.strip())
+                except ValidationError as error:
+                    errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+    def clean_logout_url(self) -> str:
+        url: str = self.cleaned_data["logout_url"]
+        if url and not check_url(url):
+            raise ValidationError(_("Enter a web address starting with https://."))
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cas_enabled") and "service_patterns" not in self.errors:
+            patterns = [p for p in data.get("service_patterns", "").splitlines() if p]
+            if not patterns:
+                self.add_error(
+                    "service_patterns",
+                    _("Give at least one service address for an app that opens through CAS."),
+                )
+            elif data.get("url") and not any(matches(p, data["url"]) for p in patterns):
+                self.add_error(
+                    "url",
+                    _(
+                        "The launcher opens this address through CAS: it must match one of the "
+                        "service addresses."
+                    ),
+                )
+        return data

@@ -46,7 +46,13 @@ from preau.directory.models import (
     SchoolYear,
 )
 from preau.directory.permissions import Perm as DirectoryPerm
+from preau.directory.permissions import administered_schools
 from preau.directory.permissions import policy as directory_policy
+from preau.portal.models import ConnectedApp
+from preau.sso.cas import actions as cas_actions
+from preau.sso.cas import queries as cas_queries
+from preau.sso.cas.permissions import Perm as CasPerm
+from preau.sso.cas.permissions import policy as cas_policy
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -124,6 +130,7 @@ def index(request: ActorRequest) -> HttpResponse:
             "page": page,
             "search": search,
             "can_create_school": directory_policy.can(actor, DirectoryPerm.CREATE_SCHOOL),
+            "can_manage_apps": cas_policy.can(actor, CasPerm.MANAGE_SERVICES),
             "crumbs": _crumbs(),
         },
     )
@@ -1268,3 +1275,82 @@ def school_years(request: ActorRequest) -> HttpResponse:
             "crumbs": _crumbs(None, (_("School years"), None)),
         },
     )
+
+
+# --- connected apps (the CAS service registry) ----------------------------------------------
+
+
+def _require_registry(actor: Any) -> None:
+    if not cas_policy.can(actor, CasPerm.MANAGE_SERVICES):
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def services(request: ActorRequest) -> HttpResponse:
+    """The connected apps the actor may change: all for the operator, those of their schools
+    for an authority or school administrator."""
+    actor = request.actor
+    _require_registry(actor)
+    try:
+        page = cas_queries.registry_page(actor, after=request.GET.get("after"))
+    except BadCursorError:
+        return HttpResponseBadRequest(_("This page link is no longer valid."))
+    return render(
+        request,
+        "console/pages/services.html",
+        {"page": page, "crumbs": _crumbs(None, (_("Connected apps"), None))},
+    )
+
+
+def _service_form(request: ActorRequest, app: ConnectedApp | None) -> HttpResponse:
+    actor = request.actor
+    created = app is None
+    form = forms.ConnectedAppForm(
+        request.POST or None,
+        instance=app or ConnectedApp(tenant=actor.tenant),
+        schools=administered_schools(actor).order_by("name"),
+        must_choose=not actor.is_operator,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = cas_actions.save_connected_app(
+                actor=actor,
+                app=form.save(commit=False),
+                schools=list(form.cleaned_data["schools"]),
+                created=created,
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
+            return redirect("console:services")
+    title = _("New connected app") if created else str(app)
+    return render(
+        request,
+        "console/pages/service_form.html",
+        {
+            "form": form,
+            "title": title,
+            "app": app,
+            "crumbs": _crumbs(
+                None, (_("Connected apps"), reverse("console:services")), (title, None)
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def service_new(request: ActorRequest) -> HttpResponse:
+    _require_registry(request.actor)
+    return _service_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def service(request: ActorRequest, app_id: int) -> HttpResponse:
+    _require_registry(request.actor)
+    return _service_form(request, cas_queries.access_connected_app(request.actor, app_id))

@@ -8,9 +8,12 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from preau.core.actor import Actor
 from preau.core.models import Tenant
+from preau.core.pagination import Page, keyset_page
 from preau.directory.models import Membership, Person
 from preau.portal.models import AttributeProfile, ConnectedApp
 
@@ -161,3 +164,28 @@ def cas_attributes(
             "classes": sorted({m.school_class.code for m in memberships if m.school_class}),
         }
     return {name: values for name, values in attributes.items() if values}
+
+
+def registry_for(actor: Actor) -> QuerySet[ConnectedApp]:
+    """The connected apps the actor may change in the console, with their schools."""
+    from preau.sso.cas.permissions import policy
+
+    return policy.visible(actor, ConnectedApp.objects.all()).prefetch_related("schools")
+
+
+def registry_page(actor: Actor, *, after: str | None, limit: int = 50) -> Page[ConnectedApp]:
+    return keyset_page(
+        registry_for(actor),
+        order=("position", "name", "id"),
+        after=after,
+        limit=limit,
+        base_query={"after": after} if after else {},
+    )
+
+
+def access_connected_app(actor: Actor, app_id: int) -> ConnectedApp:
+    """A connected app the actor may change; 404 otherwise (missing = forbidden)."""
+    app = registry_for(actor).filter(pk=app_id).first()
+    if app is None:
+        raise Http404
+    return app
