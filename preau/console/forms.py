@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from preau.directory.communication import RULES
@@ -392,12 +393,12 @@ class ConnectedAppForm(forms.ModelForm):
         help_text=_("Leave empty for every profile."),
     )
     url = forms.URLField(
-        label=ConnectedApp._meta.get_field("url").verbose_name,
+        label=capfirst(ConnectedApp._meta.get_field("url").verbose_name),
         max_length=500,
         assume_scheme="https",
     )
     logout_url = forms.URLField(
-        label=ConnectedApp._meta.get_field("logout_url").verbose_name,
+        label=capfirst(ConnectedApp._meta.get_field("logout_url").verbose_name),
         help_text=ConnectedApp._meta.get_field("logout_url").help_text,
         max_length=500,
         required=False,

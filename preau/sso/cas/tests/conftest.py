@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cas import CASClientV3
 
 from preau.portal.models import AttributeProfile
 from preau.portal.tests.factories import ConnectedAppFactory
@@ -52,14 +53,20 @@ class Receiver:
             def do_GET(self) -> None:
                 hit = self._record({})
                 body = "ok"
-                if hit.path.startswith("/app/") and receiver.cas_server and "ticket" in hit.query:
-                    from cas import CASClient
-
-                    client = CASClient(
-                        version=3,
-                        service_url=f"{receiver.url}/app/",
-                        server_url=receiver.cas_server,
-                    )
+                client = CASClientV3(
+                    service_url=f"{receiver.url}/app/", server_url=receiver.cas_server
+                )
+                if (
+                    hit.path.startswith("/app/")
+                    and receiver.cas_server
+                    and "ticket" not in hit.query
+                ):
+                    # Not logged in to the app: it sends the person to Préau's CAS login.
+                    self.send_response(302)
+                    self.send_header("Location", client.get_login_url())
+                    self.end_headers()
+                    return
+                if hit.path.startswith("/app/") and receiver.cas_server:
                     user, attributes, _iou = client.verify_ticket(hit.query["ticket"][0])
                     name = (attributes or {}).get("displayName", user)
                     body = (
