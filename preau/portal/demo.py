@@ -8,7 +8,7 @@ from typing import Any
 from preau.core.models import Tenant
 from preau.directory.models import Profile, School
 from preau.portal.catalogue import Service
-from preau.portal.models import ConnectedApp
+from preau.portal.models import AttributeProfile, ConnectedApp
 
 LYCEE_KINDS = frozenset({School.Kind.LYCEE, School.Kind.LP, School.Kind.LYCEE_AGRICOLE})
 SCHOOL_PEOPLE = [Profile.PUPIL, Profile.GUARDIAN, Profile.TEACHER, Profile.STAFF]
@@ -22,6 +22,7 @@ def _upsert(tenant: Tenant, url: str, schools: list[School], **fields: Any) -> C
 
 def seed_demo_connected_apps(tenant: Tenant, schools: Iterable[School]) -> list[ConnectedApp]:
     """Pronote and e-sidoc per school, a Moodle for the lycées, a digital-textbook portal.
+Pronote and Moodle open through Préau's CAS server.
 
     Idempotent: apps are matched on (tenant, url) and updated, never duplicated.
     """
@@ -41,6 +42,9 @@ def seed_demo_connected_apps(tenant: Tenant, schools: Iterable[School]) -> list[
                 icon_colour="#1f7a3a",
                 profiles=SCHOOL_PEOPLE,
                 position=10,
+                cas_enabled=True,
+                service_patterns=f"https://{uai}.index-education.net/pronote/*",
+                attribute_profile=AttributeProfile.PRONOTE,
             )
         )
         apps.append(
@@ -71,6 +75,9 @@ def seed_demo_connected_apps(tenant: Tenant, schools: Iterable[School]) -> list[
                 icon_colour="#f98012",
                 profiles=[Profile.PUPIL, Profile.TEACHER],
                 position=20,
+                cas_enabled=True,
+                service_patterns=f"https://moodle.{tenant.slug}.example.org/*",
+                logout_url=f"https://moodle.{tenant.slug}.example.org/login/logout.php",
             )
         )
     apps.append(

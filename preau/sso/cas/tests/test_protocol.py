@@ -388,3 +388,12 @@ def test_cas_logout_redirects_only_to_a_registered_service(
     response = client_for(world.pupil).get("/cas/logout", {"service": "https://evil.example.com/"})
     assert response.status_code == 200
     assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_the_launcher_opens_a_cas_app_through_the_cas_server(
+    client_for: Any, world: Any, cas_app: Any
+) -> None:
+    page = client_for(world.pupil).get("/").content.decode()
+    assert 'href="/cas/login?service=https%3A%2F%2Fmoodle.example.org%2F"' in page
+    response = client_for(world.pupil).get(login_url("https://moodle.example.org/"))
+    assert response["Location"].startswith("https://moodle.example.org/?ticket=ST-")
