@@ -54,9 +54,12 @@ clean:
 PEOPLE ?= 100000
 BENCH_ARGS ?=
 
-.PHONY: bench bench-aaf
+.PHONY: bench bench-aaf bench-cas
 
-bench: bench-aaf  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
+bench: bench-aaf bench-cas  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
 
 bench-aaf:  ## complete AAF import of $(PEOPLE) people, then the same set again
 	$(PY) bench/aaf_import.py --people $(PEOPLE) $(BENCH_ARGS)
+
+bench-cas:  ## server CPU of 2,000 CAS ticket validations on the demo territory (docs/cas.md)
+	$(PY) bench/cas_validate.py
