@@ -29,6 +29,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,7 +57,19 @@ def measure(call: Callable[[], object], times: int) -> tuple[list[float], list[f
     return cpu, wall
 
 
-def validations(count: int) -> dict[str, object]:
+@dataclass
+class Timings:
+    cpu: list[float]
+    wall: list[float]
+    floor_cpu: list[float]
+    floor_wall: list[float]
+    queries: int
+    failures: int
+    pupils: int
+    school: str
+
+
+def validations(count: int) -> Timings:
     """Issue `count` tickets and validate them; the timings and the query count of one."""
     import django
 
@@ -116,16 +129,9 @@ def validations(count: int) -> dict[str, object]:
         validate_next()
     cpu, wall = measure(validate_next, count - 1)
     floor_cpu, floor_wall = measure(floor, count)
-    return {
-        "cpu": cpu,
-        "wall": wall,
-        "floor_cpu": floor_cpu,
-        "floor_wall": floor_wall,
-        "queries": len(queries),
-        "failures": failures,
-        "pupils": len(pupils),
-        "school": school.name,
-    }
+    return Timings(
+        cpu, wall, floor_cpu, floor_wall, len(queries), failures, len(pupils), school.name
+    )
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -157,12 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
-    cpu, wall = result["cpu"], result["wall"]
-    floor_cpu, floor_wall = result["floor_cpu"], result["floor_wall"]
-    assert isinstance(cpu, list) and isinstance(wall, list)
-    assert isinstance(floor_cpu, list) and isinstance(floor_wall, list)
-    median = statistics.median(cpu)
-    ok = median <= MEDIAN_CPU_MAX_MS and result["failures"] == 0
+    median = statistics.median(result.cpu)
+    ok = median <= MEDIAN_CPU_MAX_MS and result.failures == 0
 
     def row(label: str, values: list[float]) -> str:
         return (
@@ -175,20 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- code: {code}; machine: {machine()}",
         f"- database: {db.engine}; {args.tickets} validations of Pronote tickets "
-        f"({result['pupils']} pupils of {result['school']}), {WARM_UP} warm-up calls first",
-        f"- SQL queries per validation: {result['queries']}; failed validations: "
-        f"{result['failures']}",
+        f"({result.pupils} pupils of {result.school}), {WARM_UP} warm-up calls first",
+        f"- SQL queries per validation: {result.queries}; failed validations: {result.failures}",
         "",
         "| per request, ms | median | p95 | p99 |",
         "|---|---:|---:|---:|",
-        row("validation, app CPU", cpu),
-        row("validation, wall", wall),
-        row("floor (refused before the database), app CPU", floor_cpu),
-        row("floor, wall", floor_wall),
+        row("validation, app CPU", result.cpu),
+        row("validation, wall", result.wall),
+        row("floor (refused before the database), app CPU", result.floor_cpu),
+        row("floor, wall", result.floor_wall),
         "",
         f"Target: median app CPU ≤ {MEDIAN_CPU_MAX_MS:.0f} ms — "
         f"{'PASS' if ok else 'FAIL'} ({median:.2f} ms, "
-        f"{median / statistics.median(floor_cpu):.1f}× the floor).",
+        f"{median / statistics.median(result.floor_cpu):.1f} times the floor).",
     ]
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
