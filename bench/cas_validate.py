@@ -121,11 +121,11 @@ def validations(count: int) -> Timings:
     # Counted by a wrapper: the request handler resets Django's own query log at each request.
     queries: list[str] = []
 
-    def count(execute: Callable[..., object], sql: str, *rest: object) -> object:
+    def counted(execute: Callable[..., object], sql: str, *rest: object) -> object:
         queries.append(sql)
         return execute(sql, *rest)
 
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(counted):
         validate_next()
     cpu, wall = measure(validate_next, count - 1)
     floor_cpu, floor_wall = measure(floor, count)
