@@ -303,12 +303,21 @@ def register_session(*, actor: Actor, session_key: str | None, user_agent: str) 
         )
 
 
+def open_session(*, actor: Actor, session_key: str | None, user_agent: str, method: str) -> None:
+    """A login: list the new session and keep it in the connection log (the audit)."""
+    register_session(actor=actor, session_key=session_key, user_agent=user_agent)
+    record_audit(
+        actor=actor, action="accounts.logged_in", subject=actor.person, data={"method": method}
+    )
+
+
 def end_session(*, actor: Actor, session_key: str | None) -> None:
     """Logging out: forget the row of this session (the view flushes the session itself) and
     log it out of the connected apps it opened through CAS."""
     if session_key:
         sessions_of(actor).filter(session_key=session_key).delete()
         log_out_of_services(session_keys=[session_key])
+        record_audit(actor=actor, action="accounts.logged_out", subject=actor.person)
 
 
 def refresh_sessions(*, actor: Actor, session_key: str | None, user_agent: str) -> None:

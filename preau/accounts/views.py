@@ -53,14 +53,20 @@ def _safe_next(request: PreauRequest, candidate: str | None) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _open_session(request: PreauRequest, person: Person, *, to: str) -> HttpResponseRedirect:
-    """Log `person` in on this request, list the session, speak their language."""
+def _open_session(
+    request: PreauRequest, person: Person, *, to: str, method: str = "password"
+) -> HttpResponseRedirect:
+    """Log `person` in on this request, list and audit the session, speak their language.
+
+    `method`: how they proved who they are ("password", "activation", "reset", or the identity
+    provider of a federated login), written in the audit entry."""
     # authenticate() names the backend; activation and reset log in with the tenant backend.
     auth_login(request, person, backend=getattr(person, "backend", TENANT_BACKEND))
-    actions.register_session(
+    actions.open_session(
         actor=actions.acting_as(person, ip=_ip(request), tenant=request.tenant),
         session_key=request.session.session_key,
         user_agent=_user_agent(request),
+        method=method,
     )
     response = HttpResponseRedirect(to)
     if person.language:
@@ -219,7 +225,9 @@ def activate(request: PreauRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Welcome! Your account is active."))
-            return _open_session(request, person, to=reverse(settings.LOGIN_REDIRECT_URL))
+            return _open_session(
+                request, person, to=reverse(settings.LOGIN_REDIRECT_URL), method="activation"
+            )
     return render(request, "accounts/pages/activate.html", {"form": form})
 
 
@@ -279,5 +287,7 @@ def reset_confirm(request: PreauRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your password has been changed."))
-            return _open_session(request, person, to=reverse(settings.LOGIN_REDIRECT_URL))
+            return _open_session(
+                request, person, to=reverse(settings.LOGIN_REDIRECT_URL), method="reset"
+            )
     return render(request, "accounts/pages/reset_confirm.html", {"form": form})

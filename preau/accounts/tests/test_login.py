@@ -20,6 +20,7 @@ from preau.accounts.tests.helpers import (
     post_login,
     text,
 )
+from preau.core.models import AuditEntry
 from preau.directory.tests.factories import TEST_PASSWORD, PersonFactory
 
 WRONG = "Wrong login name, e-mail or password"
@@ -255,10 +256,22 @@ def test_logged_in_person_visiting_login_goes_home(world, login_client):
 
 def test_login_costs_a_fixed_number_of_queries(world):
     """The 8:00 wave: person (2: lock-out needs it before the backend looks again), lock-out
-    (2), new session (2), last login (1), session row (2), session saved (1)."""
+    (2), new session (2), last login (1), session row (2), connection log (1), session saved
+    (1)."""
     client = anonymous()
     client.get("/accounts/login/")
     with CaptureQueriesContext(connection) as captured:
         assert post_login(client, world.pupil.login).status_code == 302
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 10, "\n".join(statements)
+    assert len(statements) == 11, "\n".join(statements)
+
+
+def test_login_and_logout_are_in_the_connection_log(world):
+    client = anonymous()
+    post_login(client, world.pupil.login)
+    client.post("/accounts/logout/")
+    entries = AuditEntry.objects.filter(subject=world.pupil).order_by("id")
+    assert [(e.action, e.data) for e in entries] == [
+        ("accounts.logged_in", {"method": "password"}),
+        ("accounts.logged_out", {}),
+    ]

@@ -103,7 +103,7 @@ def _renew(request: PreauRequest, app: ConnectedApp | None, service: str) -> Htt
             form.add_error(None, error)
         else:
             if request.user != person:
-                _open_session(request, person, to=request.path)
+                _open_session(request, person, to=request.path, method="cas-renew")
                 request.actor = actor_for(request)
             if app is None:
                 return redirect("portal:home")
