@@ -22,7 +22,7 @@ def _upsert(tenant: Tenant, url: str, schools: list[School], **fields: Any) -> C
 
 def seed_demo_connected_apps(tenant: Tenant, schools: Iterable[School]) -> list[ConnectedApp]:
     """Pronote and e-sidoc per school, a Moodle for the lycées, a digital-textbook portal.
-Pronote and Moodle open through Préau's CAS server.
+    Pronote and Moodle open through Préau's CAS server.
 
     Idempotent: apps are matched on (tenant, url) and updated, never duplicated.
     """
