@@ -7,6 +7,7 @@ unknown `service` gets a page saying so (no open redirect).
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth import logout as auth_logout
@@ -29,9 +30,11 @@ from preau.sso.cas import actions, queries
 from preau.sso.cas.actions import TicketError
 from preau.sso.cas.responses import cas1_response, proxy_response, validation_response
 
-# Set before sending someone to the login form; popped when they come back logged in: the
-# ticket then comes from a new login (CAS `isFromNewLogin`, `renew`).
+# Set (to the time) before sending someone to the login form; popped when they come back
+# logged in: the ticket then comes from a new login (CAS `isFromNewLogin`), if they came back
+# within LOGIN_FRESH_SECONDS.
 LOGIN_PENDING = "cas_login_pending"
+LOGIN_FRESH_SECONDS = 600
 
 
 def _flag(request: PreauRequest, name: str) -> bool:
@@ -63,10 +66,11 @@ def login(request: PreauRequest) -> HttpResponse:
     if not logged_in:
         if gateway and app is not None:
             return HttpResponseRedirect(service)
-        request.session[LOGIN_PENDING] = True
+        request.session[LOGIN_PENDING] = time.time()
         here = f"{request.path}?{urlencode({'service': service})}" if service else request.path
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': here})}")
-    fresh = bool(request.session.pop(LOGIN_PENDING, False))
+    asked_at = request.session.pop(LOGIN_PENDING, None)
+    fresh = isinstance(asked_at, float) and time.time() - asked_at < LOGIN_FRESH_SECONDS
     if app is None:
         return redirect("portal:home")
     return _to_service(request, app, service, from_new_login=fresh)
