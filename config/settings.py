@@ -240,7 +240,111 @@ CELERY_BEAT_SCHEDULE["purge-cas-tickets"] = {
 # --- end CAS ---
 
 # --- OpenID Connect provider (preau.sso.oidc) -----------------------------------------------
+# django-oauth-toolkit, configured for OpenID Connect with the authorization-code flow, PKCE
+# (S256 only) and rotating refresh tokens. See docs/oidc.md.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", default=True)
+
+
+def _oidc_private_key() -> str:
+    """The RS256 signing key (PEM): from the environment, a file, or generated once into var/
+    for the embedded demo and the tests (never in production: set one of the variables)."""
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY"):
+        return os.environ["OIDC_RSA_PRIVATE_KEY"].replace("\\n", "\n")
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE"):
+        return Path(os.environ["OIDC_RSA_PRIVATE_KEY_FILE"]).read_text()
+    path = VAR_DIR / "oidc_rsa.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # Written aside then linked into place: of processes starting together (test workers,
+        # app server workers), the first one's key wins and nobody reads a half-written file.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text()
+
+
+# Keys retired from signing but still published in the JWKS (rotation): PEM files, comma list.
+OIDC_RSA_INACTIVE_KEY_FILES = env_list("OIDC_RSA_INACTIVE_KEY_FILES")
+OIDC_ACCESS_TOKEN_SECONDS = int(os.environ.get("OIDC_ACCESS_TOKEN_SECONDS", "3600"))
+OIDC_REFRESH_TOKEN_SECONDS = int(os.environ.get("OIDC_REFRESH_TOKEN_SECONDS", str(30 * 86400)))
+# The key of the `sub` claim (an HMAC of tenant and person): changing it changes every
+# person's identifier at every connected app. Set it once in production and keep it.
+OIDC_SUBJECT_KEY = os.environ.get("OIDC_SUBJECT_KEY") or SECRET_KEY
+# DOT's models are not swapped (docs/oidc.md); named so migrations can depend on them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": OIDC_ENABLED,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key() if OIDC_ENABLED else "",
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [Path(p).read_text() for p in OIDC_RSA_INACTIVE_KEY_FILES],
+    "OAUTH2_VALIDATOR_CLASS": "preau.sso.oidc.validators.PreauOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "preau.sso.oidc.validators.PreauOAuthLibCore",
+    "SCOPES_BACKEND_CLASS": "preau.sso.oidc.scopes.PreauScopes",
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": OIDC_ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": OIDC_ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": OIDC_REFRESH_TOKEN_SECONDS,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # Consent is asked once: a later request for the same scopes, while a token lives, skips it.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http: loopback only (checked on save)
+    "ALLOW_LOCALHOST_LOOPBACK": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # RFC 9700 (OAuth security best current practice), adopted now.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+SILENCED_SYSTEM_CHECKS += [
+    # The RFC 9207 `iss` parameter is added by preau.sso.oidc.validators.PreauOAuthLibCore.
+    "oauth2_provider.W005",
+    # http redirect addresses are accepted on loopback hosts only (RFC 8252), checked on save.
+    "oauth2_provider.W008",
+]
+CELERY_BEAT_SCHEDULE["purge-oidc-tokens"] = {
+    "task": "preau.sso.oidc.tasks.purge_expired_tokens_task",
+    "schedule": crontab(hour=4, minute=10),
+    "options": {"expires": 6 * 60 * 60},
+}
 # --- end OIDC ---
 
 # --- SAML2 federation (preau.sso.saml) ------------------------------------------------------
+# Préau as a SAML2 service provider (EduConnect, the académies' agents IdPs): docs/saml.md.
+# The SP's signing/encryption pair (PEM files). Unset: a self-signed pair is generated once
+# into SAML_SP_GENERATED_DIR (demo only; use a managed pair in production).
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_SP_GENERATED_DIR = os.environ.get("SAML_SP_GENERATED_DIR", str(VAR_DIR / "saml"))
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# Clock skew tolerated on NotBefore / NotOnOrAfter / IssueInstant, in seconds.
+SAML_CLOCK_SKEW_SECONDS = int(os.environ.get("SAML_CLOCK_SKEW_SECONDS", "120"))
+# Attribute names carrying EduConnect's FrEduCtRefId (its AAF form ends with the join key).
+SAML_EDUCONNECT_REFID_ATTRIBUTES = env_list("SAML_EDUCONNECT_REFID_ATTRIBUTES", "FrEduCtRefId")
 # --- end SAML ---

@@ -1,4 +1,5 @@
-"""API authentication: the browser session (with CSRF) or a personal bearer token.
+"""API authentication: the browser session (with CSRF), a personal bearer token, or an OAuth
+access token issued by Préau's OpenID Connect provider with the scope `api.read`.
 
 Either way the request ends up with `request.actor`, scoped to the host's tenant.
 """
@@ -38,7 +39,8 @@ class ActorTokenAuth(HttpBearer):
             .first()
         )
         if row is None:
-            return None
+            # Not a personal token: perhaps an access token of the OpenID Connect provider.
+            return _oauth_actor(request, token)
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         actor = build_actor(
             row.person,
@@ -47,6 +49,24 @@ class ActorTokenAuth(HttpBearer):
         )
         request.actor = actor  # type: ignore[attr-defined]
         return actor
+
+
+def _oauth_actor(request: HttpRequest, token: str) -> Any:
+    """The actor of a live OIDC access token with scope api.read, issued by an enabled client of
+    this host's tenant to a person of this tenant who is not blocked; None otherwise.
+    The scope reads: such a token never authenticates a write (POST, PUT, PATCH, DELETE)."""
+    from preau.directory.queries import build_actor
+    from preau.sso.oidc.queries import api_access_token
+
+    if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        return None
+    tenant = request.tenant  # type: ignore[attr-defined]
+    row = api_access_token(tenant, token)
+    if row is None:
+        return None
+    actor = build_actor(row.user, tenant=tenant, ip=request.META.get("REMOTE_ADDR"))
+    request.actor = actor  # type: ignore[attr-defined]
+    return actor
 
 
 api_auth: list[APIKeyCookie | HttpBearer] = [ActorSessionAuth(), ActorTokenAuth()]

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+"""The OpenID Connect provider, mounted at /oidc/: the issuer is https://<host>/oidc."""
+
+from django.urls import path
+from oauth2_provider import views as dot
+
+from preau.sso.oidc import views
 
 app_name = "oidc"
-urlpatterns: list = []
+urlpatterns = [
+    path(".well-known/openid-configuration", views.discovery, name="discovery"),
+    path(".well-known/jwks.json", dot.JwksInfoView.as_view(), name="jwks"),
+    path("authorize/", views.AuthorizeView.as_view(), name="authorize"),
+    path("token/", dot.TokenView.as_view(), name="token"),
+    path("userinfo/", dot.UserInfoView.as_view(), name="userinfo"),
+    path("revoke/", dot.RevokeTokenView.as_view(), name="revoke"),
+]
