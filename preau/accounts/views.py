@@ -27,6 +27,7 @@ from preau.accounts.devices import describe_device
 from preau.accounts.queries import MAX_LISTED_SESSIONS, api_tokens_of, sessions_of
 from preau.core.http import ActorRequest, PreauRequest
 from preau.directory.models import Person
+from preau.sso.saml.queries import login_choices
 
 USER_AGENT_MAX = 300
 TENANT_BACKEND = "preau.accounts.backends.TenantBackend"
@@ -108,7 +109,11 @@ def login(request: PreauRequest) -> HttpResponse:
     return render(
         request,
         "accounts/pages/login.html",
-        {"form": form, "show_activation": show_activation},
+        {
+            "form": form,
+            "show_activation": show_activation,
+            "choices": login_choices(request.tenant),
+        },
     )
 
 
@@ -117,10 +122,16 @@ def logout(request: PreauRequest) -> HttpResponse:
     """GET asks for confirmation; only POST logs out (a link or an image cannot)."""
     if request.method == "GET":
         return render(request, "accounts/pages/logout.html")
+    # A session opened through a SAML identity provider also ends there (single logout).
+    from preau.sso.saml.views import begin_single_logout
+
+    single_logout = begin_single_logout(request)
     if request.actor is not None:
         actions.end_session(actor=request.actor, session_key=request.session.session_key)
     auth_logout(request)
     messages.success(request, _("You are logged out. See you soon!"))
+    if single_logout is not None:
+        return single_logout.redirect(request)
     return redirect("accounts:login")
 
 
