@@ -33,6 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from preau.accounts import actions as accounts
 from preau.console import forms
 from preau.console import queries as q
+from preau.console.pages import Crumb, apply_errors, console_crumbs
 from preau.console.pdf import LetterContent, activation_letters_pdf
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
@@ -57,29 +58,15 @@ from preau.sso.cas.permissions import policy as cas_policy
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _crumbs(school: School | None = None, *rest: tuple[str, str | None]) -> list[Any]:
-    crumbs: list[tuple[str, str | None]] = [(_("Console"), reverse("console:index"))]
-    if school is not None:
-        crumbs.append((school.name, reverse("console:school", args=[school.pk])))
-    crumbs.extend(rest)
-    # The last crumb is the current page: no link.
-    label, _url = crumbs[-1]
-    crumbs[-1] = (label, None)
-    return crumbs
+def _crumbs(school: School | None = None, *rest: Crumb) -> list[Crumb]:
+    if school is None:
+        return console_crumbs(*rest)
+    return console_crumbs((school.name, reverse("console:school", args=[school.pk])), *rest)
 
 
 def _query(request: ActorRequest, *names: str) -> dict[str, str]:
     """The non-empty filters of the request, to carry into the pager's links."""
     return {n: request.GET[n] for n in (*names, "after") if request.GET.get(n)}
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    """Put an action's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _levels(school: School) -> QuerySet[Level]:
@@ -180,7 +167,7 @@ def school_new(request: ActorRequest) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The school %(name)s was created.") % {"name": created})
             return redirect("console:school", created.pk)
@@ -240,7 +227,7 @@ def school_edit(request: ActorRequest, school_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("console:school", obj.pk)
@@ -322,7 +309,7 @@ def person_new(request: ActorRequest, school_id: int) -> HttpResponse:
                 login=data["login"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -417,7 +404,7 @@ def person_edit(request: ActorRequest, school_id: int, person_id: int) -> HttpRe
                 functions=data["functions"] if "functions" in form.fields else None,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("console:person", school.pk, member.pk)
@@ -457,7 +444,7 @@ def person_block(request: ActorRequest, school_id: int, person_id: int) -> HttpR
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _person_page(request, school, year, member, block_form=form, status=400)
     messages.success(request, _("%(name)s is blocked.") % {"name": member.full_name})
     return redirect("console:person", school.pk, member.pk)
@@ -569,7 +556,7 @@ def classes(request: ActorRequest, school_id: int) -> HttpResponse:
                 level=data["level"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The class %(name)s was created.") % {"name": created})
             return redirect("console:class", school.pk, created.pk)
@@ -640,7 +627,7 @@ def school_class(request: ActorRequest, school_id: int, class_id: int) -> HttpRe
                 level=data["level"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The class was saved."))
             return redirect("console:class", school.pk, obj.pk)
@@ -650,7 +637,7 @@ def school_class(request: ActorRequest, school_id: int, class_id: int) -> HttpRe
                 actor=actor, school_class=obj, pupils=pupils_form.cleaned_data["pupils"]
             )
         except ValidationError as exc:
-            _apply_errors(pupils_form, exc)
+            apply_errors(pupils_form, exc)
         else:
             messages.success(request, _moved_message(joined, left))
             return redirect("console:class", school.pk, obj.pk)
@@ -779,7 +766,7 @@ def groups(request: ActorRequest, school_id: int) -> HttpResponse:
                 classes=list(data["classes"]),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The group %(name)s was created.") % {"name": created})
             return redirect("console:group", school.pk, created.pk)
@@ -831,7 +818,7 @@ def group(request: ActorRequest, school_id: int, group_id: int) -> HttpResponse:
                 classes=list(data["classes"]),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The group was saved."))
             return redirect("console:group", school.pk, obj.pk)
@@ -841,7 +828,7 @@ def group(request: ActorRequest, school_id: int, group_id: int) -> HttpResponse:
                 actor=actor, group=obj, people=members_form.cleaned_data["members"]
             )
         except ValidationError as exc:
-            _apply_errors(members_form, exc)
+            apply_errors(members_form, exc)
         else:
             messages.success(request, _moved_message(joined, left))
             return redirect("console:group", school.pk, obj.pk)
@@ -885,7 +872,7 @@ def communication(request: ActorRequest, school_id: int) -> HttpResponse:
         try:
             actions.set_communication_rules(actor=actor, school=school, rules=form.rules())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The communication rules were saved."))
             return HttpResponseRedirect(reverse("console:communication", args=[school.pk]))
@@ -979,7 +966,7 @@ def _start(request: ActorRequest, form: Any, *, school: School | None, **kw: Any
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "files" in exc.error_dict:
             exc.error_dict["uploads"] = exc.error_dict.pop("files")
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return None
     return redirect("console:import", job.pk)
 
@@ -1257,7 +1244,7 @@ def school_years(request: ActorRequest) -> HttpResponse:
         try:
             year = actions.open_school_year(actor=actor, start_year=form.cleaned_data["start_year"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -1323,7 +1310,7 @@ def _service_form(request: ActorRequest, app: ConnectedApp | None) -> HttpRespon
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
             return redirect("console:services")

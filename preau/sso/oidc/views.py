@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from oauth2_provider.models import Application
 from oauth2_provider.views import AuthorizationView as DotAuthorizationView
 
+from preau.console.pages import Crumb, apply_errors, console_crumbs
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
 from preau.sso.oidc import actions, forms, queries
@@ -120,23 +121,8 @@ def _require_registry(request: ActorRequest) -> None:
         raise Http404
 
 
-def _crumbs(*rest: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    crumbs: list[tuple[str, str | None]] = [
-        (_("Console"), reverse("console:index")),
-        (_("OpenID Connect clients"), reverse("oidc_console:clients")),
-        *rest,
-    ]
-    label, _url = crumbs[-1]
-    crumbs[-1] = (label, None)
-    return crumbs
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+def _crumbs(*rest: Crumb) -> list[Crumb]:
+    return console_crumbs((_("OpenID Connect clients"), reverse("oidc_console:clients")), *rest)
 
 
 def _show_secret(request: ActorRequest, client: OidcClient, secret: str | None) -> HttpResponse:
@@ -193,7 +179,7 @@ def client_new(request: ActorRequest) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("“%(name)s” is registered.") % {"name": client.name})
             return _show_secret(request, client, secret)
@@ -233,7 +219,7 @@ def client_edit(request: ActorRequest, client_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": client.name})
             return redirect("oidc_console:clients")

@@ -6,8 +6,6 @@ in. Every write goes through `preau.sso.saml.actions`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from preau.console.pages import Crumb, apply_errors, console_crumbs
 from preau.core.http import ActorRequest
 from preau.sso.saml import actions, forms
 from preau.sso.saml import queries as q
@@ -30,23 +29,8 @@ def _require_operator(request: ActorRequest) -> None:
         raise Http404
 
 
-def _crumbs(*rest: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    crumbs: list[tuple[str, str | None]] = [
-        (_("Console"), reverse("console:index")),
-        (_("Identity providers"), reverse("saml_console:providers")),
-        *rest,
-    ]
-    label, _url = crumbs[-1]
-    crumbs[-1] = (label, None)
-    return crumbs
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+def _crumbs(*rest: Crumb) -> list[Crumb]:
+    return console_crumbs((_("Identity providers"), reverse("saml_console:providers")), *rest)
 
 
 @login_required
@@ -114,7 +98,7 @@ def _form_page(request: ActorRequest, provider: IdentityProvider | None) -> Http
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
             return redirect("saml_console:providers")
