@@ -282,3 +282,58 @@ def browser_for(chromium: Any, live_server: Any, world: World) -> Any:
     yield make
     for context in contexts:
         context.close()
+
+
+# --- Real HTTP clients against the live server (protocol tests: CAS, OIDC) -------------------
+
+
+@pytest.fixture
+def live_base(live_server: Any, world: World) -> str:
+    """The live server's address, answering as the world tenant (on localhost and 127.0.0.1)."""
+    from preau.core.models import TenantHost
+
+    for host in ("localhost", "127.0.0.1"):
+        TenantHost.objects.get_or_create(tenant=world.tenant, host=host)
+    return str(live_server.url)
+
+
+@pytest.fixture
+def http_sessions() -> Any:
+    """`requests` sessions closed at the end of the test, so no keep-alive connection outlives
+    the live server's database."""
+    opened: list[Any] = []
+    yield opened
+    for session in opened:
+        session.close()
+
+
+@pytest.fixture
+def logged_in(live_base: str, http_sessions: list[Any]) -> Any:
+    """`logged_in(person)`: a `requests` session logged in through the real login form."""
+    import re
+
+    import requests
+
+    from preau.directory.tests.factories import TEST_PASSWORD
+
+    def make(person: Any) -> requests.Session:
+        session = requests.Session()
+        http_sessions.append(session)
+        page = session.get(f"{live_base}/accounts/login/", timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token is not None
+        response = session.post(
+            f"{live_base}/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "identifier": person.login,
+                "password": TEST_PASSWORD,
+            },
+            headers={"Referer": f"{live_base}/accounts/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, response.text[:500]
+        return session
+
+    return make

@@ -3,7 +3,6 @@ validations, the Pronote attributes, proxies and single logout."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,36 +10,10 @@ import pytest
 import requests
 from cas import CASClient, CASClientV3
 
-from preau.core.models import TenantHost
-from preau.directory.tests.factories import TEST_PASSWORD
-
 
 @pytest.fixture
-def server(live_server: Any, world: Any) -> str:
-    """The live server's base address on a host of the world tenant."""
-    TenantHost.objects.get_or_create(tenant=world.tenant, host="localhost")
-    return live_server.url.replace("127.0.0.1", "localhost")
-
-
-def browser_session(server: str, person: Any) -> requests.Session:
-    """A person logged in through the real login form."""
-    session = requests.Session()
-    page = session.get(f"{server}/accounts/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token is not None
-    response = session.post(
-        f"{server}/accounts/login/",
-        data={
-            "csrfmiddlewaretoken": token.group(1),
-            "identifier": person.login,
-            "password": TEST_PASSWORD,
-        },
-        headers={"Referer": f"{server}/accounts/login/"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code == 302
-    return session
+def server(live_base: str) -> str:
+    return live_base
 
 
 def login_to(session: requests.Session, client: CASClient) -> str:
@@ -54,12 +27,12 @@ def login_to(session: requests.Session, client: CASClient) -> str:
 
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_python_cas_logs_in_and_validates(
-    server: str, world: Any, cas_app: Any, receiver: Any, version: int
+    logged_in: Any, server: str, world: Any, cas_app: Any, receiver: Any, version: int
 ) -> None:
     client = CASClient(
         version=version, service_url=f"{receiver.url}/app/", server_url=f"{server}/cas/"
     )
-    ticket = login_to(browser_session(server, world.teacher), client)
+    ticket = login_to(logged_in(world.teacher), client)
     user, attributes, _iou = client.verify_ticket(ticket)
     assert user == world.teacher.login
     if version > 1:
@@ -69,13 +42,15 @@ def test_python_cas_logs_in_and_validates(
     assert client.verify_ticket(ticket)[0] is None
 
 
-def test_pronote_attributes(server: str, world: Any, pronote: Any, receiver: Any) -> None:
+def test_pronote_attributes(
+    logged_in: Any, server: str, world: Any, pronote: Any, receiver: Any
+) -> None:
     pupil = world.pupil
     type(pupil).objects.filter(pk=pupil.pk).update(
         birth_date="2013-05-04", address="3 rue des Lilas, 69003 Lyon"
     )
     client = CASClientV3(service_url=f"{receiver.url}/pronote/", server_url=f"{server}/cas/")
-    user, attributes, _iou = client.verify_ticket(login_to(browser_session(server, pupil), client))
+    user, attributes, _iou = client.verify_ticket(login_to(logged_in(pupil), client))
     assert user == pupil.login
     assert attributes["nom"] == pupil.last_name
     assert attributes["prenom"] == pupil.first_name
@@ -85,16 +60,14 @@ def test_pronote_attributes(server: str, world: Any, pronote: Any, receiver: Any
 
 
 def test_a_proxy_gets_a_ticket_for_another_service(
-    server: str, world: Any, cas_app: Any, receiver: Any
+    logged_in: Any, server: str, world: Any, cas_app: Any, receiver: Any
 ) -> None:
     client = CASClientV3(
         service_url=f"{receiver.url}/app/",
         server_url=f"{server}/cas/",
         proxy_callback=f"{receiver.url}/callback",
     )
-    _user, _attributes, iou = client.verify_ticket(
-        login_to(browser_session(server, world.pupil), client)
-    )
+    _user, _attributes, iou = client.verify_ticket(login_to(logged_in(world.pupil), client))
     callback = next(h for h in receiver.hits if h.path == "/callback")
     assert callback.query["pgtIou"] == [iou]
     target = CASClientV3(service_url=f"{receiver.url}/proxied/x", server_url=f"{server}/cas/")
@@ -104,10 +77,10 @@ def test_a_proxy_gets_a_ticket_for_another_service(
 
 
 def test_single_logout_reaches_the_service(
-    server: str, world: Any, cas_app: Any, receiver: Any
+    logged_in: Any, server: str, world: Any, cas_app: Any, receiver: Any
 ) -> None:
     client = CASClientV3(service_url=f"{receiver.url}/app/", server_url=f"{server}/cas/")
-    session = browser_session(server, world.pupil)
+    session = logged_in(world.pupil)
     ticket = login_to(session, client)
     assert client.verify_ticket(ticket)[0] == world.pupil.login
     session.get(client.get_logout_url(), timeout=10)

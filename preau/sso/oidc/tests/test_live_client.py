@@ -4,8 +4,6 @@ form, authorization code + PKCE, ID token checked against the JWKS, refresh, use
 
 from __future__ import annotations
 
-import re
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,51 +12,19 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from preau.core.models import TenantHost
-from preau.directory.tests.factories import TEST_PASSWORD
 from preau.sso.oidc.tests.conftest import REDIRECT_URI
 
 TIMEOUT = 10
 
 
 @pytest.fixture
-def server(live_server: Any, world: Any) -> str:
-    """The live server's base address, on a host of the world tenant."""
-    for host in ("localhost", "127.0.0.1"):
-        TenantHost.objects.get_or_create(tenant=world.tenant, host=host)
-    return str(live_server.url)
+def server(live_base: str) -> str:
+    return live_base
 
 
 @pytest.fixture
-def sessions() -> Any:
-    """HTTP sessions closed at the end of the test, so no keep-alive connection outlives the
-    live server's database."""
-    opened: list[requests.Session] = []
-    yield opened
-    for session in opened:
-        session.close()
-
-
-def browser_session(server: str, person: Any, opened: list[requests.Session]) -> requests.Session:
-    """A person logged in through the real login form."""
-    session = requests.Session()
-    opened.append(session)
-    page = session.get(f"{server}/accounts/login/", timeout=TIMEOUT)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token is not None
-    response = session.post(
-        f"{server}/accounts/login/",
-        data={
-            "csrfmiddlewaretoken": token.group(1),
-            "identifier": person.login,
-            "password": TEST_PASSWORD,
-        },
-        headers={"Referer": f"{server}/accounts/login/"},
-        allow_redirects=False,
-        timeout=TIMEOUT,
-    )
-    assert response.status_code == 302, response.text[:500]
-    return session
+def sessions(http_sessions: list[requests.Session]) -> list[requests.Session]:
+    return http_sessions
 
 
 def follow_to_callback(session: requests.Session, url: str) -> str:
@@ -76,7 +42,7 @@ def follow_to_callback(session: requests.Session, url: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_authlib_code_flow_with_pkce(server, world, register, sessions):
+def test_authlib_code_flow_with_pkce(server, world, register, sessions, logged_in):
     registered = register(name="Appli mobile")
     discovery = requests.get(f"{server}/oidc/.well-known/openid-configuration", timeout=TIMEOUT)
     meta = discovery.json()
@@ -94,7 +60,7 @@ def test_authlib_code_flow_with_pkce(server, world, register, sessions):
     url, state = client.create_authorization_url(
         meta["authorization_endpoint"], code_verifier=verifier, nonce="n-42"
     )
-    browser = browser_session(server, world.pupil, sessions)
+    browser = logged_in(world.pupil)
     callback = follow_to_callback(browser, url)
     assert parse_qs(urlsplit(callback).query)["state"] == [state]
 
@@ -150,7 +116,7 @@ def test_authlib_code_flow_with_pkce(server, world, register, sessions):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_authlib_public_client(server, world, register, sessions):
+def test_authlib_public_client(server, world, register, sessions, logged_in):
     """A public client (the mobile app): no secret, PKCE alone."""
     registered = register(confidential=False, scopes=["openid", "profile"])
     assert registered.secret is None
@@ -166,7 +132,7 @@ def test_authlib_public_client(server, world, register, sessions):
     url, _state = client.create_authorization_url(
         f"{server}/oidc/authorize/", code_verifier=verifier
     )
-    callback = follow_to_callback(browser_session(server, world.teacher, sessions), url)
+    callback = follow_to_callback(logged_in(world.teacher), url)
     token = client.fetch_token(
         f"{server}/oidc/token/", authorization_response=callback, code_verifier=verifier
     )
