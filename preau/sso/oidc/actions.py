@@ -331,3 +331,25 @@ def record_authorization(
             "consent": "given" if consented else "first_party_or_remembered",
         },
     )
+
+
+def revoke_authorization(*, actor: Actor, client: OidcClient) -> int:
+    """The person ends an application's access to their account: its tokens of theirs are
+    revoked (the next request of the application fails; their consent is asked again)."""
+    person = actor.person
+    with transaction.atomic():
+        Grant.objects.filter(application=client.application, user=person).delete()
+        RefreshToken.objects.filter(
+            application=client.application, user=person, revoked__isnull=True
+        ).update(revoked=timezone.now())
+        ended, _detail = AccessToken.objects.filter(
+            application=client.application, user=person
+        ).delete()
+        record_audit(
+            actor=actor,
+            action="oidc.authorization_revoked",
+            target=client,
+            subject=person,
+            data={"client_id": client.client_id},
+        )
+    return ended

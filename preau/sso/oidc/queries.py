@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -12,14 +13,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from preau.core.actor import Actor
 from preau.core.pagination import Page, keyset_page
 from preau.directory.models import Membership, Person, TeachingAssignment
 from preau.sso.oidc.models import OidcClient
 from preau.sso.oidc.permissions import policy
-from preau.sso.oidc.scopes import Scope
+from preau.sso.oidc.scopes import DESCRIPTIONS, Scope
 
 if TYPE_CHECKING:
     from preau.core.models import Tenant
@@ -218,3 +219,57 @@ SUPPORTED_CLAIMS = [
     "schools",
     "classes",
 ]
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """An application that can act on the person's behalf: it holds a live token."""
+
+    client: OidcClient
+    scopes: list[str]
+    since: Any
+
+    @property
+    def can(self) -> list[str]:
+        """What it may do, in the words of the consent screen."""
+        return [str(DESCRIPTIONS[s]) for s in self.scopes if s in DESCRIPTIONS]
+
+
+def authorizations_of(actor: Actor) -> list[Authorization]:
+    """The clients of the actor's tenant holding a live access or refresh token of theirs
+    (two queries: the tokens, then their clients)."""
+    now = timezone.now()
+    person = actor.person
+    live = AccessToken.objects.filter(user=person, expires__gt=now).values_list(
+        "application_id", "scope", "created"
+    )
+    refresh = RefreshToken.objects.filter(user=person, revoked__isnull=True).values_list(
+        "application_id", "access_token__scope", "created"
+    )
+    found: dict[int, tuple[set[str], Any]] = {}
+    for application_id, scope, created in [*live, *refresh]:
+        scopes, since = found.setdefault(application_id, (set(), created))
+        scopes.update((scope or "").split())
+        found[application_id] = (scopes, min(since, created))
+    clients = OidcClient.objects.filter(
+        tenant=actor.tenant, application_id__in=found
+    ).select_related("application")
+    return sorted(
+        (
+            Authorization(c, sorted(found[c.application_id][0]), found[c.application_id][1])
+            for c in clients
+        ),
+        key=lambda a: a.client.name.lower(),
+    )
+
+
+def access_authorized_client(actor: Actor, client_id: int) -> OidcClient:
+    """A client of the actor's tenant (the person may end its access whatever its state)."""
+    client = (
+        OidcClient.objects.filter(tenant=actor.tenant, pk=client_id)
+        .select_related("application")
+        .first()
+    )
+    if client is None:
+        raise Http404
+    return client

@@ -13,4 +13,10 @@ urlpatterns = [
     path("token/", dot.TokenView.as_view(), name="token"),
     path("userinfo/", dot.UserInfoView.as_view(), name="userinfo"),
     path("revoke/", dot.RevokeTokenView.as_view(), name="revoke"),
+    path("authorized/", views.authorizations, name="authorizations"),
+    path(
+        "authorized/<int:client_id>/revoke",
+        views.revoke_authorization,
+        name="revoke_authorization",
+    ),
 ]

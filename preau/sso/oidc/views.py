@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from oauth2_provider.models import Application
 from oauth2_provider.views import AuthorizationView as DotAuthorizationView
@@ -272,3 +273,29 @@ def client_rotate_secret(request: ActorRequest, client_id: int) -> HttpResponse:
         return redirect("oidc_console:client", client_id=client.pk)
     messages.success(request, _("A new secret is issued; the previous one no longer works."))
     return _show_secret(request, client, secret)
+
+
+# --- the person's own page: applications connected to their account ---------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def authorizations(request: ActorRequest) -> HttpResponse:
+    return render(
+        request,
+        "oidc/pages/authorizations.html",
+        {"authorizations": queries.authorizations_of(request.actor)},
+    )
+
+
+@login_required
+@require_POST
+def revoke_authorization(request: ActorRequest, client_id: int) -> HttpResponse:
+    client = queries.access_authorized_client(request.actor, client_id)
+    actions.revoke_authorization(actor=request.actor, client=client)
+    messages.success(
+        request,
+        _("%(name)s can no longer use your account.") % {"name": client.name},
+    )
+    return redirect("oidc:authorizations")

@@ -50,3 +50,20 @@ def test_the_operator_registers_a_client(world, browser_for):
     s.goto("/console/oidc/new")
     s.snap("form")
     s.assert_accessible()
+
+
+def test_a_guardian_ends_an_application_s_access(world, browser_for, register, flow):
+    registered = register(name="Cantine en ligne")
+    flow(world.guardian, registered).tokens()
+    s = browser_for("oidc-authorizations")
+    s.login(world.guardian.login, TEST_PASSWORD)
+    s.goto("/oidc/authorized/")
+    assert "Cantine en ligne" in s.page.locator("#authorizations").inner_text()
+    s.snap("list")
+    s.assert_accessible()
+    s.page.once("dialog", lambda dialog: dialog.accept())
+    s.page.get_by_role("button", name="Mettre fin à son accès — Cantine en ligne").click()
+    s.page.wait_for_load_state("networkidle")
+    assert s.page.locator("#authorizations").count() == 0
+    s.snap("ended")
+    s.assert_accessible()
