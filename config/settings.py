@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "preau.accounts",
     "preau.portal",
     "preau.console",
+    "preau.messaging",
     "oauth2_provider",
     "preau.sso.cas",
     "preau.sso.oidc",
@@ -224,6 +225,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 6 * 60 * 60},
     },
+}
+
+# --- Messaging (preau.messaging) ------------------------------------------------------------
+# A message to more people than this (or to guardians) is sent only once the sender confirms.
+PREAU_MESSAGE_CONFIRM_ABOVE = int(os.environ.get("PREAU_MESSAGE_CONFIRM_ABOVE", "50"))
+# A message nobody has opened can be recalled for this many minutes after it was sent.
+PREAU_MESSAGE_RECALL_MINUTES = int(os.environ.get("PREAU_MESSAGE_RECALL_MINUTES", "15"))
+CELERY_BEAT_SCHEDULE["purge-message-trash"] = {
+    "task": "preau.messaging.tasks.purge_trash_task",
+    "schedule": crontab(hour=4, minute=30),
+    "options": {"expires": 6 * 60 * 60},
 }
 
 # --- CAS server (preau.sso.cas) -------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""Every read of messaging: the folders, a conversation, the unread count, search."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from preau.core.actor import Actor
+from preau.core.pagination import Page, keyset_page
+from preau.core.sanitize import fold
+from preau.messaging.models import Delivery, Folder, Message
+from preau.messaging.permissions import policy
+
+PAGE_SIZE = 50
+
+
+def _copies(actor: Actor) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(tenant=actor.tenant, recipient=actor.person).select_related(
+        "message", "message__sender"
+    )
+
+
+def inbox_for(actor: Actor, *, folder: Folder | None = None) -> QuerySet[Delivery]:
+    """The actor's copies not in the trash: the inbox (no folder) or one of their folders."""
+    return _copies(actor).filter(trashed_at__isnull=True, folder=folder)
+
+
+def trash_for(actor: Actor) -> QuerySet[Delivery]:
+    return _copies(actor).filter(trashed_at__isnull=False)
+
+
+def sent_by(actor: Actor) -> QuerySet[Message]:
+    return Message.objects.filter(
+        tenant=actor.tenant,
+        sender=actor.person,
+        sent_at__isnull=False,
+        recalled_at__isnull=True,
+        sender_deleted_at__isnull=True,
+    )
+
+
+def drafts_of(actor: Actor) -> QuerySet[Message]:
+    return Message.objects.filter(tenant=actor.tenant, sender=actor.person, sent_at__isnull=True)
+
+
+def folders_of(actor: Actor) -> QuerySet[Folder]:
+    return Folder.objects.filter(tenant=actor.tenant, owner=actor.person)
+
+
+def page_of_copies(
+    copies: QuerySet[Delivery], *, after: str | None, base_query: dict[str, str] | None = None
+) -> Page[Delivery]:
+    return keyset_page(
+        copies,
+        order=("-delivered_at", "-id"),
+        after=after,
+        limit=PAGE_SIZE,
+        base_query=base_query,
+    )
+
+
+def page_of_messages(
+    messages: QuerySet[Message], *, after: str | None, base_query: dict[str, str] | None = None
+) -> Page[Message]:
+    return keyset_page(
+        messages.select_related("sender"),
+        order=("-created_at", "-id"),
+        after=after,
+        limit=PAGE_SIZE,
+        base_query=base_query,
+    )
+
+
+def unread_count(actor: Actor) -> int:
+    """New messages in the inbox and folders (the header's badge; the partial index answers)."""
+    return Delivery.objects.filter(
+        recipient=actor.person, read_at__isnull=True, trashed_at__isnull=True
+    ).count()
+
+
+def access_copy(actor: Actor, delivery_id: int) -> Delivery:
+    """The actor's own copy of a message; 404 otherwise (missing = forbidden)."""
+    copy = _copies(actor).filter(pk=delivery_id).first()
+    if copy is None:
+        raise Http404
+    return copy
+
+
+def access_message(actor: Actor, message_id: int) -> Message:
+    """A message the actor sent or received; 404 otherwise."""
+    message = (
+        policy.visible(actor, Message.objects.filter(pk=message_id, sent_at__isnull=False))
+        .select_related("sender")
+        .first()
+    )
+    if message is None or (
+        message.recalled_at is not None and message.sender_id != actor.person.pk
+    ):
+        raise Http404
+    return message
+
+
+def access_draft(actor: Actor, message_id: int) -> Message:
+    draft = drafts_of(actor).filter(pk=message_id).first()
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def thread_of(actor: Actor, message: Message) -> QuerySet[Message]:
+    """The messages of the conversation the actor sent or received, oldest first."""
+    return (
+        policy.visible(
+            actor,
+            Message.objects.filter(
+                thread_id=message.thread_id or message.pk,
+                sent_at__isnull=False,
+                recalled_at__isnull=True,
+            ),
+        )
+        .select_related("sender")
+        .order_by("sent_at", "id")
+    )
+
+
+def search_copies(actor: Actor, text: str) -> QuerySet[Delivery]:
+    """The actor's copies whose subject, body or sender match `text`: PostgreSQL's French full
+    text search; elsewhere every word must appear (case-insensitive)."""
+    copies = _copies(actor).filter(trashed_at__isnull=True)
+    words = text.split()
+    if not words:
+        return copies.none()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("message__subject", "message__body_html", config="french")
+        query = SearchQuery(text, config="french", search_type="websearch")
+        by_sender = Q()
+        for word in words:
+            by_sender &= Q(message__sender__search_name__icontains=fold(word))
+        return copies.annotate(search=vector).filter(Q(search=query) | by_sender)
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(message__subject__icontains=word)
+            | Q(message__body_html__icontains=word)
+            | Q(message__sender__search_name__icontains=fold(word))
+        )
+    return copies.filter(condition)
