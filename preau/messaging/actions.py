@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,9 +24,9 @@ from preau.core.audit import record_audit
 from preau.core.notify import notify
 from preau.core.permissions import require
 from preau.core.sanitize import sanitize_html
-from preau.directory.audiences import resolve_audience
-from preau.directory.communication import can_address_audience, writable_people
-from preau.directory.models import Audience, AudienceTarget, Person
+from preau.directory.audiences import people_in_target, resolve_audience
+from preau.directory.communication import AddressScope, can_address_audience, writable_people
+from preau.directory.models import Audience, AudienceTarget, Group, Person, School, SchoolClass
 from preau.messaging.models import Delivery, Folder, Message
 from preau.messaging.permissions import Perm, policy
 
@@ -41,9 +41,11 @@ class Recipients:
 
     people: Sequence[int] = ()
     audiences: Sequence[Audience] = ()
+    # Collective recipients chosen on the compose page (see `target_for_key`), with labels.
+    targets: Sequence[tuple[AudienceTarget, str]] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.audiences)
+        return bool(self.people or self.audiences or self.targets)
 
 
 def _confirm_above() -> int:
@@ -54,14 +56,16 @@ def _recall_window() -> dt.timedelta:
     return dt.timedelta(minutes=int(settings.PREAU_MESSAGE_RECALL_MINUTES))
 
 
-def _addresses_guardians(audiences: Sequence[Audience]) -> bool:
-    return (
-        AudienceTarget.objects.filter(audience__in=audiences)
-        .filter(kind=AudienceTarget.Kind.CLASS_GUARDIANS)
-        .exists()
-        or AudienceTarget.objects.filter(
-            audience__in=audiences, kind=AudienceTarget.Kind.PROFILE, profile="guardian"
-        ).exists()
+def _is_guardians(target: AudienceTarget) -> bool:
+    return target.kind == AudienceTarget.Kind.CLASS_GUARDIANS or (
+        target.kind == AudienceTarget.Kind.PROFILE and target.profile == "guardian"
+    )
+
+
+def _addresses_guardians(recipients: Recipients) -> bool:
+    saved = AudienceTarget.objects.filter(audience__in=recipients.audiences)
+    return any(_is_guardians(t) for t, _label in recipients.targets) or any(
+        _is_guardians(t) for t in saved
     )
 
 
@@ -98,16 +102,27 @@ def _resolve(actor: Actor, recipients: Recipients, *, reply_to: Message | None) 
                 code="audience_refused",
             )
         ids.update(resolve_audience(audience).values_list("pk", flat=True))
+    if recipients.targets:
+        scope = AddressScope.of(actor, [t for t, _label in recipients.targets])
+        for target, label in recipients.targets:
+            if not scope.allows(target):
+                raise ValidationError(
+                    _("You may not write to “%(audience)s”.") % {"audience": label},
+                    code="audience_refused",
+                )
+            ids.update(people_in_target(target).values_list("pk", flat=True))
     ids.discard(actor.person.pk)
     return sorted(ids)
 
 
 def _addressed(recipients: Recipients) -> list[dict[str, object]]:
     people = Person.objects.filter(pk__in=recipients.people).only("first_name", "last_name")
-    return [
-        *({"kind": "person", "id": p.pk, "label": f"{p.first_name} {p.last_name}"} for p in people),
-        *({"kind": "audience", "id": a.pk, "label": str(a)} for a in recipients.audiences),
+    entries: list[dict[str, object]] = [
+        {"kind": "person", "id": p.pk, "label": f"{p.first_name} {p.last_name}"} for p in people
     ]
+    entries += [{"kind": "audience", "id": a.pk, "label": str(a)} for a in recipients.audiences]
+    entries += [{"kind": t.kind, "label": label} for t, label in recipients.targets]
+    return entries
 
 
 def _has_content(html: str) -> bool:
@@ -175,9 +190,7 @@ def send_message(
     ids = _resolve(actor, recipients, reply_to=reply_to)
     if not ids:
         raise ValidationError({"recipients": _("Nobody is in these audiences yet.")})
-    if not confirmed and (
-        len(ids) > _confirm_above() or _addresses_guardians(recipients.audiences)
-    ):
+    if not confirmed and (len(ids) > _confirm_above() or _addresses_guardians(recipients)):
         raise ValidationError(
             ngettext(
                 "This message goes to %(count)d person. Send it?",
@@ -357,3 +370,34 @@ def purge_trash() -> int:
     limit = timezone.now() - dt.timedelta(days=TRASH_DAYS)
     deleted, _detail = Delivery.objects.filter(trashed_at__lt=limit).delete()
     return deleted
+
+
+_KEY_MODELS: dict[str, tuple[str, type[models.Model]]] = {
+    "class_pupils": ("school_class", SchoolClass),
+    "class_guardians": ("school_class", SchoolClass),
+    "class_teachers": ("school_class", SchoolClass),
+    "group": ("group", Group),
+    "school": ("school", School),
+    "profile": ("school", School),
+}
+_KEY_PROFILES = frozenset({"pupil", "guardian", "teacher", "staff"})
+
+
+def target_for_key(*, actor: Actor, key: str) -> AudienceTarget:
+    """The collective recipient a compose-page choice means ("class_guardians:12",
+    "profile:3:guardian"…), not saved: whether the actor may address it is checked at send.
+    A key naming nothing of the actor's tenant is a ValidationError."""
+    kind, _sep, rest = key.partition(":")
+    ident, _sep, profile = rest.partition(":")
+    refused = ValidationError(
+        {"recipients": _("Choose the recipients from the list.")}, code="bad_audience"
+    )
+    if kind not in _KEY_MODELS or not ident.isdigit() or (kind == "profile") != bool(profile):
+        raise refused
+    if profile and profile not in _KEY_PROFILES:
+        raise refused
+    field, model = _KEY_MODELS[kind]
+    related = model._default_manager.filter(tenant=actor.tenant, pk=int(ident)).first()
+    if related is None:
+        raise refused
+    return AudienceTarget(tenant=actor.tenant, kind=kind, profile=profile, **{field: related})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from preau.core.actor import Actor
 from preau.core.pagination import Page, keyset_page
 from preau.core.sanitize import fold
+from preau.directory.models import Group, Profile, SchoolClass
 from preau.messaging.models import Delivery, Folder, Message
 from preau.messaging.permissions import policy
 
@@ -148,3 +152,48 @@ def search_copies(actor: Actor, text: str) -> QuerySet[Delivery]:
             | Q(message__sender__search_name__icontains=fold(word))
         )
     return copies.filter(condition)
+
+
+# --- what the compose page offers as collective recipients --------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceChoice:
+    key: str  # "class_guardians:12", "profile:3:guardian", "school:3", "group:7"…
+    label: str
+
+
+def addressable_audiences(actor: Actor) -> list[AudienceChoice]:
+    """The collective recipients the actor may address (communication.AddressScope): for each
+    class they teach its pupils, guardians and teachers; the groups they teach; for a school
+    they may address whole, the school and each profile in it."""
+    from preau.directory.communication import AddressScope
+
+    scope = AddressScope.of(actor, [])
+    choices: list[AudienceChoice] = []
+    classes = SchoolClass.objects.filter(tenant=actor.tenant, pk__in=scope.class_ids).order_by(
+        "name"
+    )
+    for c in classes:
+        choices += [
+            AudienceChoice(f"class_pupils:{c.pk}", _("Pupils of %(name)s") % {"name": c.name}),
+            AudienceChoice(
+                f"class_guardians:{c.pk}", _("Guardians of %(name)s") % {"name": c.name}
+            ),
+            AudienceChoice(f"class_teachers:{c.pk}", _("Teachers of %(name)s") % {"name": c.name}),
+        ]
+    for g in Group.objects.filter(tenant=actor.tenant, pk__in=scope.group_ids).order_by("name"):
+        choices.append(AudienceChoice(f"group:{g.pk}", _("Members of %(name)s") % {"name": g.name}))
+    schools = [s for s in actor.schools if scope.is_operator or s.pk in scope.full_school_ids]
+    for s in schools:
+        choices.append(
+            AudienceChoice(f"school:{s.pk}", _("Everyone at %(name)s") % {"name": s.name})
+        )
+        for profile, label in (
+            (Profile.PUPIL, _("Pupils of %(name)s")),
+            (Profile.GUARDIAN, _("Guardians of %(name)s")),
+            (Profile.TEACHER, _("Teachers of %(name)s")),
+            (Profile.STAFF, _("Staff of %(name)s")),
+        ):
+            choices.append(AudienceChoice(f"profile:{s.pk}:{profile}", label % {"name": s.name}))
+    return choices
