@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/identity-providers/", include("preau.sso.saml.console_urls")),
     path("console/", include("preau.console.urls")),
     path("directory/", include("preau.directory.urls")),
+    path("messages/", include("preau.messaging.urls")),
     path("cas/", include("preau.sso.cas.urls")),
     path("oidc/", include("preau.sso.oidc.urls")),
     path("saml/", include("preau.sso.saml.urls")),

@@ -172,7 +172,8 @@ def test_person_without_membership_sees_empty_states(
     with django_assert_num_queries(BASE + APPS + 1):
         html = page(client)
     assert "You are not in any school for 2026-2027" in block(html, "my-schools")
-    assert "No app is available to you yet" in html
+    assert "No app is available to you yet" not in html  # messages are for everyone
+    assert 'href="/messages/"' in html
     assert 'id="administration"' not in html
     assert 'id="my-class"' not in html
 

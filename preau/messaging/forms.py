@@ -1,0 +1,54 @@
+"""The compose form: it checks shapes; the actions check who may write to whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from preau.messaging.actions import SUBJECT_MAX
+
+
+class ComposeForm(forms.Form):
+    to = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, widget=forms.MultipleHiddenInput, choices=()
+    )
+    audiences = forms.MultipleChoiceField(
+        label=_("Groups of people"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The classes, groups and schools you may write to."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX, required=False)
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=100_000,
+    )
+    draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    broadcast = forms.BooleanField(
+        label=_("No-reply broadcast from the school"),
+        required=False,
+        help_text=_("Recipients can answer you, but not write to everyone who received it."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_body(self) -> str:
+        """The text as typed, as HTML paragraphs (the action sanitises whatever it gets)."""
+        return linebreaks(escape(self.cleaned_data["body"]))
+
+    def __init__(self, *args: Any, audience_choices: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        audiences = self.fields["audiences"]
+        assert isinstance(audiences, forms.MultipleChoiceField)
+        audiences.choices = audience_choices
+        # Any id may be posted: the action checks each against the communication rules.
+        self.fields["to"].valid_value = lambda value: True  # type: ignore[attr-defined]
+
+
+class FolderForm(forms.Form):
+    name = forms.CharField(label=_("Folder name"), max_length=60)

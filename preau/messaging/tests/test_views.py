@@ -1,0 +1,167 @@
+"""The messaging pages: folders, reading, writing, under the rules; isolation; query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from preau.messaging.models import Delivery, Message
+from preau.messaging.tests.test_actions import send
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delivered(django_capture_on_commit_callbacks):
+    """`delivered(sender, *people, **kw)`: a message sent and delivered."""
+
+    def make(sender, *people, **kw):
+        with django_capture_on_commit_callbacks(execute=True):
+            return send(sender, *people, **kw)
+
+    return make
+
+
+def test_the_inbox_lists_my_messages_in_a_fixed_number_of_queries(
+    world, client_for, delivered, django_assert_num_queries
+):
+    client = client_for(world.pupil)
+    delivered(world.teacher, world.pupil, subject="Premier")
+    client.get("/messages/")  # the host's tenant is cached from here on
+    with django_assert_num_queries(7):
+        page = client.get("/messages/")
+    assert [c.message.subject for c in page.context["page"].items] == ["Premier"]
+    for i in range(5):
+        delivered(world.staff, world.pupil, subject=f"Message {i}")
+    with django_assert_num_queries(7):
+        page = client.get("/messages/")
+    assert len(page.context["page"].items) == 6
+    assert page.context["unread"] == 6
+
+
+def test_reading_marks_read_and_shows_the_thread_in_fixed_queries(
+    world, client_for, delivered, django_assert_num_queries
+):
+    question = delivered(world.teacher, world.pupil, subject="Question")
+    copy = Delivery.objects.get(message=question)
+    answer_client = client_for(world.pupil)
+    with django_assert_num_queries(10):
+        page = answer_client.get(f"/messages/{copy.pk}/")
+    assert page.status_code == 200
+    copy.refresh_from_db()
+    assert copy.read_at is not None
+    assert [m.pk for m in page.context["thread"]] == [question.pk]
+
+
+@pytest.mark.parametrize("who", ["pupil2", "teacher_b", "foreign_admin"])
+def test_someone_else_s_copy_answers_404_and_changes_nothing(world, client_for, delivered, who):
+    message = delivered(world.teacher, world.pupil)
+    copy = Delivery.objects.get(message=message)
+    client = client_for(getattr(world, who))
+    assert client.get(f"/messages/{copy.pk}/").status_code == 404
+    assert client.post(f"/messages/{copy.pk}/trash").status_code == 404
+    assert client.get(f"/messages/sent/{message.pk}/").status_code == 404
+    assert client.post(f"/messages/sent/{message.pk}/recall").status_code == 404
+    copy.refresh_from_db()
+    assert (copy.read_at, copy.trashed_at) == (None, None)
+    assert Message.objects.get(pk=message.pk).recalled_at is None
+
+
+def test_anonymous_is_sent_to_log_in(world):
+    assert Client().get("/messages/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_pupil_writes_to_their_teacher(world, client_for, django_capture_on_commit_callbacks):
+    client = client_for(world.pupil)
+    assert client.get("/messages/new").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/messages/new",
+            {"to": [world.teacher.pk], "subject": "Devoir", "body": "Bonjour <b>M.</b>"},
+        )
+    assert response["Location"] == "/messages/box/sent/"
+    message = Message.objects.get()
+    assert message.body_html == "<p>Bonjour &lt;b&gt;M.&lt;/b&gt;</p>"
+    assert Delivery.objects.get(message=message).recipient == world.teacher
+
+
+def test_a_forged_recipient_is_refused_and_what_was_typed_is_kept(world, client_for):
+    client = client_for(world.pupil)
+    response = client.post(
+        "/messages/new", {"to": [world.foreign_pupil.pk], "subject": "Coucou", "body": "Texte"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"]["subject"].value() == "Coucou"
+    assert response.context["form"].non_field_errors()
+    assert not Message.objects.exists()
+
+
+def test_writing_to_a_class_s_guardians_asks_for_confirmation(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.teacher)
+    page = client.get("/messages/new")
+    keys = [key for key, _label in page.context["form"].fields["audiences"].choices]
+    assert f"class_guardians:{world.class_a.pk}" in keys
+    assert f"class_guardians:{world.class_b.pk}" not in keys  # not his class
+    data = {
+        "audiences": [f"class_guardians:{world.class_a.pk}"],
+        "subject": "Sortie",
+        "body": "Jeudi",
+    }
+    first = client.post("/messages/new", data)
+    assert first.status_code == 200
+    assert first.context["confirm"]
+    assert not Message.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/messages/new", {**data, "confirmed": "on"})
+    assert Delivery.objects.get().recipient == world.guardian
+
+
+def test_a_forged_audience_key_is_refused(world, client_for):
+    client = client_for(world.teacher)
+    response = client.post(
+        "/messages/new",
+        {"audiences": [f"class_guardians:{world.class_b.pk}"], "subject": "x", "body": "y"},
+    )
+    assert response.status_code == 200
+    assert "audiences" in response.context["form"].errors
+    assert not Message.objects.exists()
+
+
+def test_reply_prefills_the_author_and_the_subject(world, client_for, delivered):
+    message = delivered(world.staff, world.pupil, subject="Retard")
+    copy = Delivery.objects.get(message=message)
+    page = client_for(world.pupil).get(f"/messages/new?reply={copy.pk}")
+    assert page.context["form"]["subject"].value() == "Re : Retard"
+    assert [p.pk for p in page.context["chosen"]] == [world.staff.pk]
+
+
+def test_trash_restore_and_recall(world, client_for, delivered):
+    message = delivered(world.teacher, world.pupil)
+    copy = Delivery.objects.get(message=message)
+    pupil = client_for(world.pupil)
+    pupil.post(f"/messages/{copy.pk}/trash")
+    assert [c.pk for c in pupil.get("/messages/box/trash/").context["page"].items] == [copy.pk]
+    pupil.post(f"/messages/{copy.pk}/restore")
+    assert pupil.get("/messages/").context["page"].items[0].pk == copy.pk
+    other = delivered(world.teacher, world.pupil2)
+    teacher = client_for(world.teacher)
+    assert teacher.post(f"/messages/sent/{other.pk}/recall")["Location"] == "/messages/box/sent/"
+    assert not Delivery.objects.filter(message=other).exists()
+
+
+def test_the_unread_badge(world, client_for, delivered):
+    delivered(world.teacher, world.pupil)
+    assert b'id="unread-badge">1' in client_for(world.pupil).get("/messages/unread").content
+
+
+def test_empty_states(world, client_for):
+    client = client_for(world.guardian)
+    for path in (
+        "/messages/",
+        "/messages/box/sent/",
+        "/messages/box/drafts/",
+        "/messages/box/trash/",
+    ):
+        assert b"empty-state" in client.get(path).content
