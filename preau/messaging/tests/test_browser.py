@@ -1,0 +1,73 @@
+"""Messaging in Chromium: a teacher writes to the guardians of a class, a guardian reads and
+replies, the teacher sees the reply. axe-core on compose, inbox and the conversation."""
+
+from __future__ import annotations
+
+import pytest
+
+from preau.directory.tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(world, browser_for):
+    teacher = browser_for("messaging-teacher")
+    teacher.login(world.teacher.login, TEST_PASSWORD)
+    teacher.goto("/messages/new")
+    teacher.snap("compose")
+    teacher.assert_accessible()
+    # The picker offers the people he may write to; Léa's guardian is chosen by keyboard.
+    teacher.page.fill("#recipient-search", "mart")
+    teacher.page.wait_for_selector("[data-picker-results] [role=option]")
+    teacher.page.press("#recipient-search", "ArrowDown")
+    teacher.page.keyboard.press("Enter")
+    assert teacher.page.locator("#chosen-people .chip").count() == 1
+    teacher.page.locator("#chosen-people .chip__remove").click()
+    assert teacher.page.locator("#chosen-people .chip").count() == 0
+    teacher.page.check(f"input[value='class_guardians:{world.class_a.pk}']")
+    teacher.page.fill("#id_subject", "Sortie au musée jeudi")
+    teacher.page.fill("#id_body", "Bonjour,\nla classe ira au musée jeudi.")
+    teacher.page.click("button[name=send]")
+    teacher.page.wait_for_load_state("networkidle")
+    assert teacher.page.locator("#confirm-send").count() == 1
+    teacher.snap("confirm")
+    teacher.assert_accessible()
+    teacher.page.click("button[name=send]")
+    teacher.page.wait_for_load_state("networkidle")
+    assert "/messages/box/sent/" in teacher.page.url
+
+    guardian = browser_for("messaging-guardian")
+    guardian.login(world.guardian.login, TEST_PASSWORD)
+    guardian.goto("/messages/")
+    assert guardian.page.locator(".mail-list__item--unread").count() == 1
+    guardian.page.wait_for_selector("#unread-badge")
+    guardian.snap("inbox")
+    guardian.assert_accessible()
+    guardian.page.click(".mail-list__item a")
+    guardian.page.wait_for_load_state("networkidle")
+    assert "la classe ira au musée jeudi" in guardian.page.locator(".thread__body").inner_text()
+    guardian.snap("thread")
+    guardian.assert_accessible()
+    guardian.page.get_by_role("link", name="Répondre", exact=True).click()
+    guardian.page.wait_for_load_state("networkidle")
+    guardian.page.fill("#id_body", "Merci, Léa sera là.")
+    guardian.page.click("button[name=send]")
+    guardian.page.wait_for_load_state("networkidle")
+    assert "/messages/box/sent/" in guardian.page.url
+
+    teacher.goto("/messages/")
+    teacher.page.click(".mail-list__item a")
+    teacher.page.wait_for_load_state("networkidle")
+    bodies = teacher.page.locator(".thread__body").all_inner_texts()
+    assert len(bodies) == 2
+    assert "Merci, Léa sera là." in bodies[1]
+    teacher.snap("reply")
+    teacher.assert_accessible()
+
+
+def test_the_mailbox_on_a_phone(world, browser_for):
+    s = browser_for("messaging-phone", width=390, height=844)
+    s.login(world.pupil.login, TEST_PASSWORD)
+    s.goto("/messages/")
+    s.snap("empty")
+    s.assert_accessible()
