@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from preau.core.actor import Actor
 from preau.core.pagination import Page, keyset_page
 from preau.core.sanitize import fold
-from preau.directory.models import Group, Profile, SchoolClass
+from preau.directory.models import Group, Person, Profile, SchoolClass
 from preau.messaging.models import Delivery, Folder, Message
 from preau.messaging.permissions import policy
 
@@ -197,3 +197,14 @@ def addressable_audiences(actor: Actor) -> list[AudienceChoice]:
         ):
             choices.append(AudienceChoice(f"profile:{s.pk}:{profile}", label % {"name": s.name}))
     return choices
+
+
+def people_chosen(actor: Actor, ids: list[int], *, reply_to: Message | None) -> list[Person]:
+    """The chosen recipients to show again on the compose page: only people the actor may write
+    to (and the author replied to), so a posted id never reveals a name."""
+    from preau.directory.communication import writable_people
+
+    allowed = Q(pk__in=writable_people(actor).filter(pk__in=ids).values("pk"))
+    if reply_to is not None and reply_to.sender_id in ids:
+        allowed |= Q(pk=reply_to.sender_id)
+    return list(Person.objects.filter(tenant=actor.tenant).filter(allowed).order_by("search_name"))

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from preau.console.pages import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError, Page
-from preau.directory.models import Person
 from preau.messaging import actions, forms, queries
 from preau.messaging.actions import Recipients
 from preau.messaging.models import Message
@@ -301,8 +300,8 @@ def compose(request: ActorRequest) -> HttpResponse:
                 else _("Your message is sent."),
             )
             return redirect("messaging:box", name="sent")
-    chosen_ids = form["to"].value() or []
-    chosen = Person.objects.filter(tenant=actor.tenant, pk__in=[_int(str(v)) for v in chosen_ids])
+    chosen_ids = [_int(str(v)) for v in form["to"].value() or []]
+    chosen = queries.people_chosen(actor, chosen_ids, reply_to=reply_to)
     return render(
         request,
         "messaging/pages/compose.html",

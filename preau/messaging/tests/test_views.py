@@ -93,6 +93,8 @@ def test_a_forged_recipient_is_refused_and_what_was_typed_is_kept(world, client_
     assert response.status_code == 200
     assert response.context["form"]["subject"].value() == "Coucou"
     assert response.context["form"].non_field_errors()
+    assert response.context["chosen"] == []  # the forged id's name is not shown
+    assert world.foreign_pupil.last_name not in response.content.decode()
     assert not Message.objects.exists()
 
 
