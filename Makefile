@@ -53,13 +53,17 @@ clean:
 # else postgres://postgres@127.0.0.1:5432/preau_bench; its name must contain "bench").
 PEOPLE ?= 100000
 BENCH_ARGS ?=
+MESSAGING_ARGS ?=
 
-.PHONY: bench bench-aaf bench-cas
+.PHONY: bench bench-aaf bench-cas bench-messaging
 
-bench: bench-aaf bench-cas  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
+bench: bench-aaf bench-cas bench-messaging  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
 
 bench-aaf:  ## complete AAF import of $(PEOPLE) people, then the same set again
 	$(PY) bench/aaf_import.py --people $(PEOPLE) $(BENCH_ARGS)
 
 bench-cas:  ## server CPU of 2,000 CAS ticket validations on the demo territory (docs/cas.md)
 	$(PY) bench/cas_validate.py
+
+bench-messaging:  ## a send to 2,000 guardians, its delivery, the recipient search (docs/bench-messaging.md)
+	$(PY) bench/messaging.py $(MESSAGING_ARGS)

@@ -15,3 +15,4 @@ api = NinjaAPI(
 from preau.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/", directory_router)
+api.add_router("/messages", "preau.messaging.api.router")

@@ -232,6 +232,13 @@ CELERY_BEAT_SCHEDULE = {
 PREAU_MESSAGE_CONFIRM_ABOVE = int(os.environ.get("PREAU_MESSAGE_CONFIRM_ABOVE", "50"))
 # A message nobody has opened can be recalled for this many minutes after it was sent.
 PREAU_MESSAGE_RECALL_MINUTES = int(os.environ.get("PREAU_MESSAGE_RECALL_MINUTES", "15"))
+PREAU_ATTACHMENT_MAX_BYTES = int(os.environ.get("PREAU_ATTACHMENT_MAX_BYTES", str(10 * 1024**2)))
+PREAU_ATTACHMENTS_MAX = int(os.environ.get("PREAU_ATTACHMENTS_MAX", "10"))
+# A callable(file) raising ValidationError for an infected file (a ClamAV client); "": no scan.
+PREAU_ATTACHMENT_SCAN = os.environ.get("PREAU_ATTACHMENT_SCAN", "")
+# Storage quotas (STANDARDS.md defaults): teachers, staff and agents; pupils, parents, guests.
+PREAU_QUOTA_STAFF_BYTES = int(os.environ.get("PREAU_QUOTA_STAFF_BYTES", str(10 * 1024**3)))
+PREAU_QUOTA_FAMILY_BYTES = int(os.environ.get("PREAU_QUOTA_FAMILY_BYTES", str(1024**3)))
 CELERY_BEAT_SCHEDULE["purge-message-trash"] = {
     "task": "preau.messaging.tasks.purge_trash_task",
     "schedule": crontab(hour=4, minute=30),

@@ -8,14 +8,19 @@ and e-mails are written by `tasks.deliver_message` after the commit.
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +32,7 @@ from preau.core.sanitize import sanitize_html
 from preau.directory.audiences import people_in_target, resolve_audience
 from preau.directory.communication import AddressScope, can_address_audience, writable_people
 from preau.directory.models import Audience, AudienceTarget, Group, Person, School, SchoolClass
-from preau.messaging.models import Delivery, Folder, Message
+from preau.messaging.models import Attachment, Delivery, Folder, Message
 from preau.messaging.permissions import Perm, policy
 
 SUBJECT_MAX = 200
@@ -142,6 +147,99 @@ def _check_text(subject: str, body: str) -> tuple[str, str]:
     return subject, body_html
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+SAFE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/msword",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "audio/mpeg",
+        "video/mp4",
+    }
+)
+_UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def safe_file_name(name: str) -> str:
+    """The last part of an uploaded name, without path, control or reserved characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_NAME_CHARS.sub("", base).strip(" .")
+    return (base or _("file"))[-150:]
+
+
+def served_type(name: str) -> str:
+    """The type a download is served with: a known harmless one, else application/octet-stream
+    (HTML, SVG, scripts... are never given a type a browser would run)."""
+    guessed = mimetypes.guess_type(name)[0] or ""
+    return guessed if guessed in SAFE_TYPES else "application/octet-stream"
+
+
+def _scan(upload: UploadedFile) -> None:
+    """The optional virus scan: PREAU_ATTACHMENT_SCAN names a callable(file) that raises
+    ValidationError for an infected file (e.g. a ClamAV client); empty: no scan."""
+    if settings.PREAU_ATTACHMENT_SCAN:
+        import_string(settings.PREAU_ATTACHMENT_SCAN)(upload)
+
+
+def _check_attachments(actor: Actor, uploads: Sequence[UploadedFile]) -> None:
+    from preau.messaging.queries import quota_of, storage_used_by
+
+    if len(uploads) > settings.PREAU_ATTACHMENTS_MAX:
+        raise ValidationError(
+            {
+                "attachments": _("Attach at most %(count)d files.")
+                % {"count": settings.PREAU_ATTACHMENTS_MAX}
+            }
+        )
+    limit = settings.PREAU_ATTACHMENT_MAX_BYTES
+    for upload in uploads:
+        if (upload.size or 0) > limit:
+            raise ValidationError(
+                {
+                    "attachments": _("“%(name)s” is larger than %(limit)s.")
+                    % {"name": safe_file_name(upload.name or ""), "limit": filesizeformat(limit)}
+                }
+            )
+        _scan(upload)
+    total = sum(u.size or 0 for u in uploads)
+    if total and storage_used_by(actor) + total > quota_of(actor):
+        raise ValidationError(
+            {
+                "attachments": _(
+                    "These files would go beyond your storage quota of %(quota)s: delete "
+                    "messages with attachments you no longer need, or send smaller files."
+                )
+                % {"quota": filesizeformat(quota_of(actor))}
+            }
+        )
+
+
+def _store_attachments(message: Message, uploads: Sequence[UploadedFile]) -> None:
+    for upload in uploads:
+        name = safe_file_name(upload.name or "")
+        Attachment.objects.create(
+            tenant_id=message.tenant_id,
+            message=message,
+            file=upload,
+            name=name,
+            size=upload.size or 0,
+            content_type=served_type(name),
+        )
+
+
 def save_draft(
     *,
     actor: Actor,
@@ -175,6 +273,7 @@ def send_message(
     reply_to: Message | None = None,
     broadcast: bool = False,
     confirmed: bool = False,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Message:
     """Send a message (a draft, if given). Raises ValidationError with code "confirm" when it
     goes to more than PREAU_MESSAGE_CONFIRM_ABOVE people or to guardians and `confirmed` is
@@ -188,6 +287,7 @@ def send_message(
         raise ValidationError({"recipients": _("Choose at least one recipient.")})
     subject, body_html = _check_text(subject, body)
     ids = _resolve(actor, recipients, reply_to=reply_to)
+    _check_attachments(actor, attachments)
     if not ids:
         raise ValidationError({"recipients": _("Nobody is in these audiences yet.")})
     if not confirmed and (len(ids) > _confirm_above() or _addresses_guardians(recipients)):
@@ -217,12 +317,23 @@ def send_message(
         thread_id = reply_to.thread_id if reply_to is not None else message.pk
         Message.objects.filter(pk=message.pk).update(thread_id=thread_id or message.pk)
         message.thread_id = thread_id or message.pk
+        try:
+            _store_attachments(message, attachments)
+        except Exception:
+            for row in Attachment.objects.filter(message=message):
+                if row.file.name:
+                    default_storage.delete(row.file.name)
+            raise
         record_audit(
             actor=actor,
             action="messaging.message_sent",
             target=message,
             school=actor.school,
-            data={"recipients": len(ids), "broadcast": broadcast},
+            data={
+                "recipients": len(ids),
+                "broadcast": broadcast,
+                "attachments": len(attachments),
+            },
         )
         from preau.messaging.tasks import deliver_message
 

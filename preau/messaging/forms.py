@@ -11,6 +11,22 @@ from django.utils.translation import gettext_lazy as _
 from preau.messaging.actions import SUBJECT_MAX
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the files themselves are checked by the action)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class ComposeForm(forms.Form):
     to = forms.TypedMultipleChoiceField(
         required=False, coerce=int, widget=forms.MultipleHiddenInput, choices=()
@@ -27,6 +43,11 @@ class ComposeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=100_000,
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Up to 10 files of 10 MB each."),
     )
     draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)

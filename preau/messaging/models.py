@@ -9,6 +9,8 @@ and never loses a recipient.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -102,3 +104,25 @@ class Delivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.recipient_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A random name: nothing the sender typed reaches the storage's paths."""
+    return f"messages/{instance.tenant_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(TenantModel):
+    """A file sent with a message; served only to its sender and recipients, as a download."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=150)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from preau.core.actor import Actor
 from preau.core.pagination import Page, keyset_page
 from preau.core.sanitize import fold
 from preau.directory.models import Group, Person, Profile, SchoolClass
-from preau.messaging.models import Delivery, Folder, Message
+from preau.messaging.models import Attachment, Delivery, Folder, Message
 from preau.messaging.permissions import policy
 
 PAGE_SIZE = 50
@@ -124,6 +125,7 @@ def thread_of(actor: Actor, message: Message) -> QuerySet[Message]:
             ),
         )
         .select_related("sender")
+        .prefetch_related("attachments")
         .order_by("sent_at", "id")
     )
 
@@ -208,3 +210,38 @@ def people_chosen(actor: Actor, ids: list[int], *, reply_to: Message | None) -> 
     if reply_to is not None and reply_to.sender_id in ids:
         allowed |= Q(pk=reply_to.sender_id)
     return list(Person.objects.filter(tenant=actor.tenant).filter(allowed).order_by("search_name"))
+
+
+# --- storage and attachments ------------------------------------------------------------------
+
+
+def quota_of(actor: Actor) -> int:
+    """The actor's storage quota: staff-sized for teachers, staff and agents (STANDARDS.md)."""
+    if actor.is_operator or actor.has_profile(Profile.TEACHER, Profile.STAFF, Profile.AGENT):
+        return int(settings.PREAU_QUOTA_STAFF_BYTES)
+    return int(settings.PREAU_QUOTA_FAMILY_BYTES)
+
+
+def storage_used_by(actor: Actor) -> int:
+    """Bytes of the attachments of the messages the actor sent and kept."""
+    used = Attachment.objects.filter(
+        tenant=actor.tenant, message__sender=actor.person, message__sender_deleted_at__isnull=True
+    ).aggregate(total=Sum("size"))["total"]
+    return int(used or 0)
+
+
+def access_attachment(actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment of a message the actor sent or holds a copy of; 404 otherwise."""
+    attachment = (
+        Attachment.objects.filter(tenant=actor.tenant, pk=attachment_id)
+        .select_related("message")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    message = attachment.message
+    mine = message.sender_id == actor.person.pk
+    received = Delivery.objects.filter(message=message, recipient=actor.person).exists()
+    if not (mine or (received and message.recalled_at is None)):
+        raise Http404
+    return attachment

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new", views.compose, name="compose"),
     path("unread", views.unread_badge, name="unread"),
+    path("attachments/<int:attachment_id>", views.attachment, name="attachment"),
     path("folders/new", views.new_folder, name="new_folder"),
     path("box/<str:name>/", views.box, name="box"),
     path("<int:copy_id>/", views.read, name="read"),

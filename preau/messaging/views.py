@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -190,6 +190,20 @@ def new_folder(request: ActorRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
+def attachment(request: ActorRequest, attachment_id: int) -> FileResponse:
+    """An attachment, always as a download with a type no browser runs (see served_type)."""
+    item = queries.access_attachment(request.actor, attachment_id)
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def unread_badge(request: ActorRequest) -> HttpResponse:
@@ -254,7 +268,10 @@ def compose(request: ActorRequest) -> HttpResponse:
     labels = {c.key: c.label for c in choices}
     initial, reply_to = _prefill(request) if request.method != "POST" else ({}, None)
     form = forms.ComposeForm(
-        request.POST or None, initial=initial, audience_choices=[(c.key, c.label) for c in choices]
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        audience_choices=[(c.key, c.label) for c in choices],
     )
     confirm: str | None = None
     if request.method == "POST" and form.is_valid():
@@ -284,6 +301,7 @@ def compose(request: ActorRequest) -> HttpResponse:
                 reply_to=reply_to,
                 broadcast=data["broadcast"],
                 confirmed=data["confirmed"],
+                attachments=data["attachments"],
             )
         except PermissionDenied:
             form.add_error("broadcast", _("Only the school's staff send no-reply broadcasts."))

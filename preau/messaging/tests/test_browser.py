@@ -10,7 +10,10 @@ from preau.directory.tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(world, browser_for):
+def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(
+    world, browser_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     teacher = browser_for("messaging-teacher")
     teacher.login(world.teacher.login, TEST_PASSWORD)
     teacher.goto("/messages/new")
@@ -27,11 +30,20 @@ def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(world, br
     teacher.page.check(f"input[value='class_guardians:{world.class_a.pk}']")
     teacher.page.fill("#id_subject", "Sortie au musée jeudi")
     teacher.page.fill("#id_body", "Bonjour,\nla classe ira au musée jeudi.")
+    teacher.page.set_input_files(
+        "#id_attachments",
+        files=[{"name": "autorisation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
+    )
     teacher.page.click("button[name=send]")
     teacher.page.wait_for_load_state("networkidle")
     assert teacher.page.locator("#confirm-send").count() == 1
     teacher.snap("confirm")
     teacher.assert_accessible()
+    # A file input cannot be kept across the confirmation: it is chosen again.
+    teacher.page.set_input_files(
+        "#id_attachments",
+        files=[{"name": "autorisation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
+    )
     teacher.page.click("button[name=send]")
     teacher.page.wait_for_load_state("networkidle")
     assert "/messages/box/sent/" in teacher.page.url
@@ -46,6 +58,9 @@ def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(world, br
     guardian.page.click(".mail-list__item a")
     guardian.page.wait_for_load_state("networkidle")
     assert "la classe ira au musée jeudi" in guardian.page.locator(".thread__body").inner_text()
+    with guardian.page.expect_download() as download:
+        guardian.page.get_by_role("link", name="autorisation.pdf").click()
+    assert download.value.suggested_filename == "autorisation.pdf"
     guardian.snap("thread")
     guardian.assert_accessible()
     guardian.page.get_by_role("link", name="Répondre", exact=True).click()

@@ -45,7 +45,7 @@ def test_reading_marks_read_and_shows_the_thread_in_fixed_queries(
     question = delivered(world.teacher, world.pupil, subject="Question")
     copy = Delivery.objects.get(message=question)
     answer_client = client_for(world.pupil)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = answer_client.get(f"/messages/{copy.pk}/")
     assert page.status_code == 200
     copy.refresh_from_db()
@@ -167,3 +167,135 @@ def test_empty_states(world, client_for):
         "/messages/box/trash/",
     ):
         assert b"empty-state" in client.get(path).content
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload(name, content, content_type="application/octet-stream"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def send_with(client, django_capture_on_commit_callbacks, recipient, *files):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(
+            "/messages/new",
+            {
+                "to": [recipient.pk],
+                "subject": "Pièces",
+                "body": "Voici",
+                "attachments": list(files),
+            },
+        )
+
+
+def test_attachments_reach_recipients_only_and_download_safely(
+    world, client_for, media, django_capture_on_commit_callbacks
+):
+    hostile = upload("../../etc/<script>.html", b"<script>alert(1)</script>", "text/html")
+    svg = upload("dessin.svg", b'<svg onload="alert(1)"/>', "image/svg+xml")
+    pdf = upload("sortie.pdf", b"%PDF-1.4 test", "application/pdf")
+    response = send_with(
+        client_for(world.teacher),
+        django_capture_on_commit_callbacks,
+        world.pupil,
+        hostile,
+        svg,
+        pdf,
+    )
+    assert response.status_code == 302
+    message = Message.objects.get()
+    names = [a.name for a in message.attachments.all()]
+    assert names == ["script.html", "dessin.svg", "sortie.pdf"]
+    for a in message.attachments.all():
+        assert ".." not in a.file.name
+        assert "script" not in a.file.name
+    html_file, svg_file, pdf_file = message.attachments.all()
+    pupil = client_for(world.pupil)
+    served = pupil.get(f"/messages/attachments/{html_file.pk}")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/octet-stream"
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in served["Content-Security-Policy"]
+    assert b"".join(served.streaming_content) == b"<script>alert(1)</script>"
+    assert (
+        pupil.get(f"/messages/attachments/{svg_file.pk}")["Content-Type"]
+        == "application/octet-stream"
+    )
+    assert pupil.get(f"/messages/attachments/{pdf_file.pk}")["Content-Type"] == "application/pdf"
+    assert client_for(world.teacher).get(f"/messages/attachments/{pdf_file.pk}").status_code == 200
+    for other in (world.pupil2, world.foreign_admin):
+        assert client_for(other).get(f"/messages/attachments/{pdf_file.pk}").status_code == 404
+
+
+def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(
+    world, client_for, media, settings, django_capture_on_commit_callbacks
+):
+    settings.PREAU_ATTACHMENT_MAX_BYTES = 10
+    response = send_with(
+        client_for(world.teacher),
+        django_capture_on_commit_callbacks,
+        world.pupil,
+        upload("gros.pdf", b"x" * 11),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["attachments"]
+    assert response.context["form"]["subject"].value() == "Pièces"
+    assert not Message.objects.exists()
+    assert not (media / "messages").exists()
+
+
+def test_exactly_at_the_limit_is_accepted(
+    world, client_for, media, settings, django_capture_on_commit_callbacks
+):
+    settings.PREAU_ATTACHMENT_MAX_BYTES = 10
+    send_with(
+        client_for(world.teacher),
+        django_capture_on_commit_callbacks,
+        world.pupil,
+        upload("juste.txt", b"x" * 10),
+    )
+    assert Message.objects.get().attachments.get().size == 10
+
+
+def test_the_quota_counts_what_one_sent(
+    world, client_for, media, settings, django_capture_on_commit_callbacks
+):
+    settings.PREAU_QUOTA_FAMILY_BYTES = 15
+    client = client_for(world.pupil)
+    send_with(client, django_capture_on_commit_callbacks, world.teacher, upload("a.txt", b"x" * 10))
+    response = send_with(
+        client, django_capture_on_commit_callbacks, world.teacher, upload("b.txt", b"x" * 10)
+    )
+    assert response.status_code == 200
+    assert "quota" in str(response.context["form"].errors["attachments"])
+    assert Message.objects.count() == 1
+
+
+def test_a_scan_hook_refuses_an_infected_file(
+    world, client_for, media, settings, django_capture_on_commit_callbacks
+):
+    settings.PREAU_ATTACHMENT_SCAN = "preau.messaging.tests.test_views.refuse_everything"
+    response = send_with(
+        client_for(world.teacher),
+        django_capture_on_commit_callbacks,
+        world.pupil,
+        upload("v.txt", b"EICAR"),
+    )
+    assert response.status_code == 200
+    assert not Message.objects.exists()
+
+
+def refuse_everything(upload):
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError({"attachments": "infecté"})
