@@ -297,9 +297,9 @@ def send_message(
                 "This message goes to %(count)d people, guardians included if you chose them. "
                 "Send it?",
                 len(ids),
-            )
-            % {"count": len(ids)},
+            ),
             code="confirm",
+            params={"count": len(ids)},
         )
     now = timezone.now()
     with transaction.atomic():

@@ -8,7 +8,6 @@ answers 404 and changes nothing; every refusal carries a machine-readable `code`
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,7 +46,6 @@ ERRORS: dict[int, type[MessagingErrorOut]] = {
     422: MessagingErrorOut,
 }
 BUILT_IN_FOLDERS = ("inbox", "sent", "drafts", "trash")
-_NUMBER = re.compile(r"\d+")
 
 
 class NotFoundError(Exception):
@@ -96,13 +94,9 @@ def _error(exc: Exception) -> Status[dict[str, Any]]:
 
 
 def _confirm_count(exc: ValidationError) -> int | None:
-    """The number of people of a `confirm` refusal: its `count` parameter, else the number in
-    its message (the action formats it in)."""
+    """The number of people of a `confirm` refusal (its `count` parameter)."""
     params = getattr(exc, "params", None) or {}
-    if "count" in params:
-        return int(params["count"])
-    match = _NUMBER.search(" ".join(exc.messages))
-    return int(match.group()) if match else None
+    return int(params["count"]) if "count" in params else None
 
 
 REFUSALS = (Http404, NotFoundError, BadCursorError, PermissionDenied, ValidationError)
