@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 
@@ -18,6 +18,7 @@ from preau.directory.models import (
     GuardianLink,
     Membership,
     Person,
+    Profile,
     School,
     SchoolClass,
     SchoolYear,
@@ -145,14 +146,26 @@ def people_visible_to(
         qs = qs.filter(Exists(memberships))
     qs = qs.prefetch_related(current_memberships_prefetch(actor.tenant))
     name = "search_name"
-    if connection.vendor == "postgresql" and any(len(w) >= 3 for w in search_words(search)):
-        # Ordered by an expression the name index cannot give: PostgreSQL then finds the
-        # matches through the trigram index (migration 0004; trigrams need 3 letters) and
-        # sorts the few the rules keep, instead of walking every name of the tenant in order
-        # to fill a page (docs/bench-messaging.md). Shorter words match many names: walking
-        # the names in order fills a page quickly.
+    words = search_words(search)
+    if connection.vendor == "postgresql" and words:
+        # Ordered by an expression the name index cannot give, PostgreSQL does not walk every
+        # name of the tenant in order to fill a page: it starts from the people of the actor's
+        # schools (whom the rules can reach at all) or, for words of 3 letters or more, from
+        # the trigram index (migration 0004), and sorts the few the rules keep
+        # (docs/bench-messaging.md).
         qs = qs.annotate(name_order=Concat("search_name", Value(""), output_field=CharField()))
         name = "name_order"
+        if not actor.is_operator:
+            # The rules reach only members of these schools and the guardians of their pupils.
+            schools = actor.school_ids | actor.admin_school_ids
+            members = Membership.objects.filter(tenant=actor.tenant, school_id__in=schools)
+            guardians = GuardianLink.objects.filter(
+                tenant=actor.tenant,
+                pupil_id__in=members.filter(profile=Profile.PUPIL).values("person_id"),
+            )
+            qs = qs.filter(
+                Q(pk__in=members.values("person_id")) | Q(pk__in=guardians.values("guardian_id"))
+            )
     return keyset_page(
         qs,
         order=(name, "id"),

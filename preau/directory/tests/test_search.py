@@ -291,3 +291,19 @@ def test_picker_requires_login(world, client):
 
 def test_picker_is_get_only(world, client_for):
     assert client_for(world.teacher).post(SEARCH_URL, {"q": "a"}).status_code == 405
+
+
+def test_a_linked_guardian_without_membership_is_found(world):
+    """PostgreSQL narrows the candidates to the actor's schools first (people_visible_to): a
+    guardian known only by a guardian link must still be found."""
+    from preau.directory.models import GuardianLink
+    from preau.directory.queries import build_actor, people_visible_to
+    from preau.directory.tests.factories import PersonFactory
+
+    lone = PersonFactory(tenant=world.tenant, first_name="Yvette", last_name="Zorglub")
+    GuardianLink.objects.create(tenant=world.tenant, pupil=world.pupil, guardian=lone, level=1)
+    teacher = build_actor(world.teacher, tenant=world.tenant)
+    assert [p.pk for p in people_visible_to(teacher, search="zorg").items] == [lone.pk]
+    assert [p.pk for p in people_visible_to(teacher, search="zo").items] == [lone.pk]
+    other = build_actor(world.other_teacher, tenant=world.tenant)
+    assert people_visible_to(other, search="zorg").items == []
