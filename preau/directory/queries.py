@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 
@@ -164,7 +164,7 @@ def people_visible_to(
                 pupil_id__in=members.filter(profile=Profile.PUPIL).values("person_id"),
             )
             qs = qs.filter(
-                Q(pk__in=members.values("person_id")) | Q(pk__in=guardians.values("guardian_id"))
+                pk__in=members.values("person_id").union(guardians.values("guardian_id"))
             )
     return keyset_page(
         qs,
