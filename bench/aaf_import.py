@@ -106,6 +106,17 @@ class Database:
     password: str = ""
 
     @classmethod
+    def to_drop(cls, url: str) -> Database:
+        """The database a benchmark will drop and create: its name must say it is one."""
+        db = cls.parse(url)
+        if "bench" not in db.name:
+            raise BenchError(
+                f"The benchmark drops its database: {db.name!r} does not look like a benchmark "
+                "database (its name must contain 'bench'). Set BENCH_DATABASE_URL."
+            )
+        return db
+
+    @classmethod
     def parse(cls, url: str) -> Database:
         parts = urlsplit(url)
         if parts.scheme in {"postgres", "postgresql", "pgsql"}:
@@ -332,12 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now()
     code = revision()  # what the imports will run, whatever is committed meanwhile
     try:
-        db = Database.parse(url)
-        if "bench" not in db.name:
-            raise BenchError(
-                f"The benchmark drops its database: {db.name!r} does not look like a benchmark "
-                "database (its name must contain 'bench'). Set BENCH_DATABASE_URL."
-            )
+        db = Database.to_drop(url)
         ensure_time()
         work = args.workdir.resolve()
         folder, media, logs = work / "set", work / "media", work / "logs"

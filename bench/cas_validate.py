@@ -148,9 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now()
     code = revision()
     try:
-        db = Database.parse(url)
-        if "bench" not in db.name:
-            raise BenchError(f"{db.name!r}: the benchmark drops its database; name it *bench*")
+        db = Database.to_drop(url)
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
         env["DEBUG"] = "0"
         print(f"database: {url} (dropped and created)", flush=True)

@@ -602,11 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now()
     code = revision()
     try:
-        db = Database.parse(url)
+        db = Database.to_drop(url)
         if db.engine != "postgres":
             raise BenchError("the messaging benchmark runs on PostgreSQL")
-        if "bench" not in db.name:
-            raise BenchError(f"{db.name!r}: the benchmark drops its database; name it *bench*")
         env = {
             **os.environ,
             "DATABASE_URL": url,

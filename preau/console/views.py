@@ -33,8 +33,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from preau.accounts import actions as accounts
 from preau.console import forms
 from preau.console import queries as q
-from preau.console.pages import Crumb, apply_errors, console_crumbs
+from preau.console.pages import Crumb, console_crumbs
 from preau.console.pdf import LetterContent, activation_letters_pdf
+from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
 from preau.directory import actions

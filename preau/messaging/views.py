@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from preau.console.pages import apply_errors
+from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError, Page
 from preau.messaging import actions, forms, queries

@@ -25,7 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from oauth2_provider.models import Application
 from oauth2_provider.views import AuthorizationView as DotAuthorizationView
 
-from preau.console.pages import Crumb, apply_errors, console_crumbs
+from preau.console.pages import Crumb, console_crumbs
+from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
 from preau.sso.oidc import actions, forms, queries

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from preau.console.pages import Crumb, apply_errors, console_crumbs
+from preau.console.pages import Crumb, console_crumbs
+from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.sso.saml import actions, forms
 from preau.sso.saml import queries as q
