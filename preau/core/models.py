@@ -104,9 +104,14 @@ class Notification(TenantModel):
     text = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Past this moment the timeline no longer shows it (an expired news item, for example).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "recipient", "-created_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "recipient", "-created_at"]),
+            models.Index(fields=["tenant", "audience", "-created_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(recipient__isnull=False) | models.Q(audience__isnull=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -22,11 +23,13 @@ def notify(
     actor: Actor,
     text: str = "",
     url: str = "",
+    expires_at: datetime | None = None,
 ) -> list[Notification]:
     """Store a notification of `kind` about `obj`.
 
     An audience gets a single row (resolved when read: fan-out on read); a list of people gets
     one row each, written in one bulk insert. The acting person is never notified of their own act.
+    From `expires_at` on, the timeline no longer shows it.
     """
     from preau.directory.models import Audience
 
@@ -38,6 +41,7 @@ def notify(
         "object_id": str(obj.pk) if obj is not None else "",
         "text": text[:300],
         "url": url[:300],
+        "expires_at": expires_at,
     }
     if isinstance(recipients, Audience):
         if recipients.tenant_id != actor.tenant.pk:
