@@ -8,7 +8,6 @@ and e-mails are written by `tasks.deliver_message` after the commit.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,12 +19,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from preau.core.actor import Actor
 from preau.core.audit import record_audit
+from preau.core.files import safe_file_name, scan_upload, served_type
 from preau.core.notify import notify
 from preau.core.permissions import require
 from preau.core.sanitize import sanitize_html
@@ -149,50 +148,6 @@ def _check_text(subject: str, body: str) -> tuple[str, str]:
 
 # --- attachments ------------------------------------------------------------------------------
 
-SAFE_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "text/plain",
-        "text/csv",
-        "application/zip",
-        "application/msword",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.presentation",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "audio/mpeg",
-        "video/mp4",
-    }
-)
-_UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
-
-
-def safe_file_name(name: str) -> str:
-    """The last part of an uploaded name, without path, control or reserved characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE_NAME_CHARS.sub("", base).strip(" .")
-    return (base or _("file"))[-150:]
-
-
-def served_type(name: str) -> str:
-    """The type a download is served with: a known harmless one, else application/octet-stream
-    (HTML, SVG, scripts... are never given a type a browser would run)."""
-    guessed = mimetypes.guess_type(name)[0] or ""
-    return guessed if guessed in SAFE_TYPES else "application/octet-stream"
-
-
-def _scan(upload: UploadedFile) -> None:
-    """The optional virus scan: PREAU_ATTACHMENT_SCAN names a callable(file) that raises
-    ValidationError for an infected file (e.g. a ClamAV client); empty: no scan."""
-    if settings.PREAU_ATTACHMENT_SCAN:
-        import_string(settings.PREAU_ATTACHMENT_SCAN)(upload)
-
 
 def _check_attachments(actor: Actor, uploads: Sequence[UploadedFile]) -> None:
     from preau.messaging.queries import quota_of, storage_used_by
@@ -213,7 +168,7 @@ def _check_attachments(actor: Actor, uploads: Sequence[UploadedFile]) -> None:
                     % {"name": safe_file_name(upload.name or ""), "limit": filesizeformat(limit)}
                 }
             )
-        _scan(upload)
+        scan_upload(upload)
     total = sum(u.size or 0 for u in uploads)
     if total and storage_used_by(actor) + total > quota_of(actor):
         raise ValidationError(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError, Page
@@ -194,13 +195,7 @@ def new_folder(request: ActorRequest) -> HttpResponse:
 def attachment(request: ActorRequest, attachment_id: int) -> FileResponse:
     """An attachment, always as a download with a type no browser runs (see served_type)."""
     item = queries.access_attachment(request.actor, attachment_id)
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(item.file, name=item.name, content_type=item.content_type)
 
 
 @login_required
