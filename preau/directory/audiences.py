@@ -256,3 +256,108 @@ def resolve_audience(audience: Audience) -> QuerySet[Person]:
 def audience_size(audience: Audience) -> int:
     """How many distinct people the audience reaches (one COUNT query after the targets)."""
     return resolve_audience(audience).count()
+
+
+# --- The reverse: which audiences reach a person -------------------------------------------
+
+
+def audience_ids_reaching(person: Person) -> QuerySet[AudienceTarget, int]:
+    """The ids of the tenant's audiences that reach `person`, by the rules of the table above.
+
+    The mirror of `resolve_audience`: `person in resolve_audience(a)` exactly when `a.pk` is
+    among these (tested both ways on every kind). A lazy queryset of `audience_id` values,
+    meant as a subquery (`audience_id__in=audience_ids_reaching(person)`): it costs no query of
+    its own. It is a union with one branch per target kind, each a semi-join the foreign-key
+    indexes answer, so the work grows with the person's places, not with the number of
+    audiences in the tenant.
+    """
+    t = person.tenant_id
+    targets = AudienceTarget.objects.filter(tenant_id=t)
+    if person.is_blocked:
+        return targets.none().values_list("audience_id", flat=True)
+    mine = current_memberships(t).filter(person_id=person.pk)
+    assignments = TeachingAssignment.objects.filter(
+        tenant_id=t, teacher_id=person.pk, year__is_current=True
+    )
+    children = GuardianLink.objects.filter(
+        tenant_id=t,
+        guardian_id=person.pk,
+        level__in=(GuardianLink.Level.LEGAL, GuardianLink.Level.IN_CHARGE),
+    )
+    pupils_now = current_memberships(t).filter(profile=Profile.PUPIL)
+    # Classes whose current pupils are in a group the person teaches (CLASS_TEACHERS).
+    taught_groups = GroupMember.objects.filter(
+        tenant_id=t,
+        group__year__is_current=True,
+        group_id__in=assignments.filter(group__isnull=False).values("group_id"),
+    )
+    classes_via_groups = pupils_now.filter(person_id__in=taught_groups.values("person_id"))
+    in_school_of = {
+        "school": Exists(mine.filter(school_id=OuterRef("school_id"))),
+        "class": Exists(mine.filter(school_id=OuterRef("school_class__school_id"))),
+        "group": Exists(mine.filter(school_id=OuterRef("group__school_id"))),
+    }
+    branches = [
+        targets.filter(kind=Kind.SCHOOL, school_id__in=mine.values("school_id")),
+        targets.filter(
+            Exists(mine.filter(school_id=OuterRef("school_id"), profile=OuterRef("profile"))),
+            kind=Kind.PROFILE,
+        ),
+        targets.filter(
+            kind=Kind.CLASS_PUPILS,
+            school_class_id__in=mine.filter(profile=Profile.PUPIL).values("school_class_id"),
+        ),
+        targets.filter(
+            kind=Kind.CLASS_GUARDIANS,
+            school_class_id__in=pupils_now.filter(person_id__in=children.values("pupil_id")).values(
+                "school_class_id"
+            ),
+        ),
+        targets.filter(
+            in_school_of["class"],
+            kind=Kind.CLASS_TEACHERS,
+            school_class_id__in=assignments.filter(school_class__isnull=False).values(
+                "school_class_id"
+            ),
+        ),
+        targets.filter(
+            in_school_of["class"],
+            kind=Kind.CLASS_TEACHERS,
+            school_class_id__in=classes_via_groups.values("school_class_id"),
+        ),
+        targets.filter(
+            in_school_of["group"],
+            kind=Kind.GROUP,
+            group_id__in=GroupMember.objects.filter(
+                tenant_id=t, person_id=person.pk, group__year__is_current=True
+            ).values("group_id"),
+        ),
+        targets.filter(
+            in_school_of["school"],
+            Exists(
+                assignments.filter(
+                    school_id=OuterRef("school_id"), subject_id=OuterRef("subject_id")
+                )
+            ),
+            kind=Kind.SUBJECT_TEACHERS,
+        ),
+        targets.filter(
+            Q(profile="") | Exists(mine.filter(profile=OuterRef("profile"))),
+            Exists(mine.filter(school__authorities=OuterRef("authority_id"))),
+            kind=Kind.AUTHORITY,
+        ),
+        targets.filter(kind=Kind.PERSON, person_id=person.pk),
+    ]
+    # A function is matched by its quoted code in the JSON list (see has_function): one
+    # branch per function the person holds somewhere would need a query to know them, so
+    # one branch per code, each narrowed to the schools where the person has it.
+    branches += [
+        targets.filter(
+            kind=Kind.FUNCTION,
+            function=code,
+            school_id__in=mine.filter(has_function(code)).values("school_id"),
+        )
+        for code in Function.values
+    ]
+    first, *rest = (branch.values_list("audience_id", flat=True) for branch in branches)
+    return first.union(*rest)

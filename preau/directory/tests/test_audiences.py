@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from preau.directory import models as m
-from preau.directory.audiences import audience_size, people_in_target, resolve_audience
+from preau.directory.audiences import (
+    audience_ids_reaching,
+    audience_size,
+    people_in_target,
+    resolve_audience,
+)
 from preau.directory.tests import factories as f
 
 Kind = m.AudienceTarget.Kind
@@ -249,3 +254,64 @@ def test_resolution_is_lazy_and_composable(world):
     target = make_target(world, Kind.SCHOOL, school=world.school)
     qs = people_in_target(target).filter(memberships__profile=m.Profile.PUPIL).distinct()
     assert {p.pk for p in qs} == {world.pupil.pk, world.pupil2.pk, world.pupil_b.pk}
+
+
+# --- The reverse: the audiences that reach a person ----------------------------------------
+
+
+def everyone(world: Any, extras: Extras) -> dict[str, Any]:
+    people = {name: obj for name, obj in vars(world).items() if isinstance(obj, m.Person)}
+    people |= {f"x.{n}": obj for n, obj in vars(extras).items() if isinstance(obj, m.Person)}
+    return people
+
+
+def test_the_audiences_reaching_a_person_mirror_resolution_on_every_case(
+    world, extras, django_assert_num_queries
+):
+    """Every case of the table at once: `a` reaches `p` exactly when resolving `a` gives `p`."""
+    audiences: dict[int, set[str]] = {}
+    for kind, fields, expected in CASES:
+        target = make_target(
+            world, kind, **{k: lookup(world, extras, v) for k, v in fields.items()}
+        )
+        audiences[target.audience_id] = expected
+    people = everyone(world, extras)
+    assert len(people) > 20
+    for name, loaded in people.items():
+        person = m.Person.objects.get(pk=loaded.pk)
+        with django_assert_num_queries(0 if person.is_blocked else 1):
+            reached = set(audience_ids_reaching(person))
+        assert reached == {pk for pk, names in audiences.items() if name in names}, name
+
+
+def test_the_reverse_agrees_with_resolution_for_mixed_audiences(world, extras):
+    mix = m.Audience.objects.create(tenant=world.tenant, label="mix")
+    for fields in (
+        {"kind": Kind.CLASS_GUARDIANS, "school_class": world.class_b},
+        {"kind": Kind.GROUP, "group": world.group},
+        {"kind": Kind.PERSON, "person": world.other_teacher},
+    ):
+        m.AudienceTarget.objects.create(tenant=world.tenant, audience=mix, **fields)
+    resolved = {p.pk for p in resolve_audience(mix)}
+    for person in everyone(world, extras).values():
+        assert (mix.pk in set(audience_ids_reaching(person))) == (person.pk in resolved)
+
+
+def test_the_reverse_is_a_subquery_costing_no_query_of_its_own(world, django_assert_num_queries):
+    reaching = make_target(world, Kind.CLASS_PUPILS, school_class=world.class_a).audience
+    make_target(world, Kind.CLASS_PUPILS, school_class=world.class_b)
+    with django_assert_num_queries(1):
+        found = list(
+            m.Audience.objects.filter(pk__in=audience_ids_reaching(world.pupil)).values_list(
+                "pk", flat=True
+            )
+        )
+    assert found == [reaching.pk]
+
+
+def test_a_blocked_person_or_another_tenant_is_reached_by_nothing(world, extras):
+    make_target(world, Kind.SCHOOL, school=world.school)
+    make_target(world, Kind.PERSON, person=extras.blocked_pupil)
+    make_target(world, Kind.SCHOOL, school=world.foreign_school)  # bad data: another tenant's
+    assert list(audience_ids_reaching(extras.blocked_pupil)) == []
+    assert list(audience_ids_reaching(world.foreign_pupil)) == []
