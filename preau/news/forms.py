@@ -1,0 +1,109 @@
+"""The news forms: they check shapes; the actions check who may address whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from preau.news.actions import COMMENT_MAX, REASON_MAX, TITLE_MAX
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the files themselves are checked by the action)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class NewsForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "HTML is accepted: paragraphs <p>, <strong>, <em>, lists, links, headings. "
+            "Scripts and styles are removed."
+        ),
+    )
+    targets = forms.MultipleChoiceField(
+        label=_("For whom"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only the audiences you may address are offered."),
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Publish on"),
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty to publish as soon as it is published or validated."),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Hide after"),
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty to keep it until it is withdrawn."),
+    )
+    is_urgent = forms.BooleanField(
+        label=_("Urgent: show a banner at the top of every page until it is closed"),
+        required=False,
+    )
+    allow_comments = forms.BooleanField(label=_("Allow comments"), required=False)
+    images = MultipleFileField(
+        label=_("Pictures"),
+        required=False,
+        help_text=_("PNG, JPEG, GIF or WebP, shown in the news."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, help_text=_("Up to 10 files of 10 MB each.")
+    )
+
+    def __init__(self, *args: Any, target_choices: list[tuple[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["targets"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = target_choices
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (the author reads it)"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SettingsForm(forms.Form):
+    teachers_need_validation = forms.BooleanField(
+        label=_("Teachers' news are validated by the management"), required=False
+    )
+    staff_need_validation = forms.BooleanField(
+        label=_("Other staff's news are validated by the management"), required=False
+    )
