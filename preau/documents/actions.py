@@ -1,0 +1,728 @@
+"""Every write of documents: spaces opened, folders, uploads and versions, renames, moves,
+copies, the trash, comments, shares and public links. Each takes the actor, checks the right
+(permissions.py), runs in one transaction and leaves an audit entry.
+
+Files reach the storage only once everything is checked (size, type, quota, scan): a refused
+upload stores nothing; a failed transaction deletes what it had stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from preau.core.actor import Actor
+from preau.core.audit import record_audit
+from preau.core.files import read_head, safe_file_name, scan_upload, sniffed_type
+from preau.core.notify import notify
+from preau.core.permissions import require
+from preau.directory.communication import AddressScope, writable_people
+from preau.directory.models import Audience, AudienceTarget, Group, Person, School, SchoolClass
+from preau.documents import queries
+from preau.documents.models import (
+    Comment,
+    Document,
+    Folder,
+    PublicLink,
+    Right,
+    Share,
+    Space,
+    Version,
+)
+from preau.documents.permissions import Perm, policy, right_on
+
+NAME_MAX = 200
+COMMENT_MAX = 2000
+
+
+def _refuse(field: str, message: str, code: str) -> ValidationError:
+    """A refusal shown next to `field`, with a machine-readable code."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def error_code(exc: ValidationError) -> str:
+    """The machine-readable code of a refusal (the first one, for a refusal per field)."""
+    if hasattr(exc, "error_dict"):
+        for errors in exc.error_dict.values():
+            for error in errors:
+                if error.code:
+                    return str(error.code)
+        return "invalid"
+    return str(getattr(exc, "code", None) or "invalid")
+
+
+# --- spaces ---------------------------------------------------------------------------------
+
+
+def open_space(*, actor: Actor, kind: str, ref_id: int | None = None) -> Space:
+    """The actor's personal space, or a class, group or school space they may read, created
+    the first time it is opened. Anything else is PermissionDenied (views answer 404)."""
+    t = actor.tenant
+    if kind == Space.Kind.PERSONAL:
+        space, _created = Space.objects.get_or_create(
+            tenant=t,
+            kind=kind,
+            owner=actor.person,
+            defaults={"name": _("My documents")},
+        )
+        return space
+    lookup: dict[str, object]
+    if ref_id is None:
+        raise PermissionDenied(Perm.READ)
+    if kind == Space.Kind.CLASS:
+        c = SchoolClass.objects.filter(tenant=t, pk=ref_id, year__is_current=True).first()
+        if c is None:
+            raise PermissionDenied(Perm.READ)
+        lookup, school_id, name = {"school_class": c}, c.school_id, c.name
+    elif kind == Space.Kind.GROUP:
+        g = Group.objects.filter(tenant=t, pk=ref_id, year__is_current=True).first()
+        if g is None:
+            raise PermissionDenied(Perm.READ)
+        lookup, school_id, name = {"group": g}, g.school_id, g.name
+    elif kind == Space.Kind.SCHOOL:
+        s = School.objects.filter(tenant=t, pk=ref_id).first()
+        if s is None:
+            raise PermissionDenied(Perm.READ)
+        lookup, school_id, name = {"school": s}, s.pk, s.name
+    else:
+        raise PermissionDenied(Perm.READ)
+    existing = Space.objects.filter(tenant=t, kind=kind, **lookup).first()
+    candidate = existing or Space(tenant=t, kind=kind, school_id=school_id, name=name, **lookup)
+    require(policy, actor, Perm.READ, candidate)
+    if existing is not None:
+        return existing
+    space, _created = Space.objects.get_or_create(
+        tenant=t, kind=kind, **lookup, defaults={"school_id": school_id, "name": name}
+    )
+    return space
+
+
+# --- folders --------------------------------------------------------------------------------
+
+
+def _clean_name(name: str, field: str = "name") -> str:
+    cleaned = safe_file_name(name) if name.strip() else ""
+    if not cleaned:
+        raise _refuse(field, _("Give it a name."), "name")
+    return cleaned[:NAME_MAX]
+
+
+def _target(space: Space, folder: Folder | None) -> Space | Folder:
+    if folder is not None and (folder.space_id != space.pk or folder.trashed_at is not None):
+        raise PermissionDenied(Perm.CONTRIBUTE)
+    return folder if folder is not None else space
+
+
+def create_folder(*, actor: Actor, space: Space, parent: Folder | None, name: str) -> Folder:
+    require(policy, actor, Perm.CONTRIBUTE, _target(space, parent))
+    name = _clean_name(name)
+    with transaction.atomic():
+        folder = Folder.objects.create(
+            tenant=actor.tenant, space=space, parent=parent, name=name, owner=actor.person
+        )
+        folder.path = f"{parent.path if parent else '/'}{folder.pk}/"
+        folder.save(update_fields=["path"])
+        record_audit(actor=actor, action="documents.folder_created", target=folder)
+    return folder
+
+
+# --- uploads and versions -----------------------------------------------------------------
+
+
+def _check_uploads(actor: Actor, uploads: Sequence[UploadedFile], *, field: str) -> None:
+    """Size per file, number of files, the quota and the optional scan: before anything is
+    stored. Raises a ValidationError naming the file."""
+    if not uploads:
+        raise _refuse(field, _("Choose at least one file."), "no_file")
+    most = settings.PREAU_DOCUMENT_UPLOAD_FILES_MAX
+    if len(uploads) > most:
+        raise _refuse(
+            field, _("Send at most %(count)d files at once.") % {"count": most}, "too_many_files"
+        )
+    limit = settings.PREAU_DOCUMENT_MAX_BYTES
+    for upload in uploads:
+        if (upload.size or 0) > limit:
+            raise _refuse(
+                field,
+                _("“%(name)s” is larger than %(limit)s, the largest file accepted.")
+                % {"name": safe_file_name(upload.name or ""), "limit": filesizeformat(limit)},
+                "too_large",
+            )
+    check_quota(actor, sum(u.size or 0 for u in uploads), field=field)
+    for upload in uploads:
+        scan_upload(upload)
+
+
+def check_quota(actor: Actor, adding: int, *, field: str = "files") -> None:
+    quota = queries.quota_of(actor)
+    used = queries.storage_used_by(actor)
+    if used + adding > quota:
+        raise _refuse(
+            field,
+            _(
+                "Not enough space: these files need %(needed)s but only %(left)s of your "
+                "%(quota)s quota is left. Empty your trash or delete old versions, then try "
+                "again."
+            )
+            % {
+                "needed": filesizeformat(adding),
+                "left": filesizeformat(max(0, quota - used)),
+                "quota": filesizeformat(quota),
+            },
+            "quota",
+        )
+
+
+def _digest(file: File) -> str:
+    sha = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        sha.update(chunk)
+    file.seek(0)
+    return sha.hexdigest()
+
+
+@contextmanager
+def _cleanup_on_error(stored: list[str]) -> Iterator[None]:
+    """Delete the files stored so far if what follows fails (the rows roll back)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _store_version(
+    *, actor: Actor, document: Document, upload: File, name: str, stored: list[str]
+) -> Version:
+    content_type = sniffed_type(read_head(upload), name)
+    digest = _digest(upload)
+    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = Version(
+        tenant_id=document.tenant_id,
+        document=document,
+        number=number,
+        size=upload.size or 0,
+        sha256=digest,
+        content_type=content_type,
+        uploaded_by=actor.person,
+    )
+    version.file.save(name, upload, save=False)
+    stored.append(str(version.file.name))
+    version.save()
+    document.current_version = version
+    document.size = version.size
+    document.content_type = content_type
+    document.save(update_fields=["current_version", "size", "content_type", "updated_at"])
+    return version
+
+
+def _after_upload(versions: list[Version]) -> None:
+    from preau.documents.tasks import make_thumbnail
+
+    ids = [v.pk for v in versions]
+    transaction.on_commit(lambda: [make_thumbnail.delay(pk) for pk in ids])
+
+
+def upload_documents(
+    *, actor: Actor, space: Space, folder: Folder | None, uploads: Sequence[UploadedFile]
+) -> list[Document]:
+    """Add files to a folder (or the top of a space): all of them or none."""
+    require(policy, actor, Perm.CONTRIBUTE, _target(space, folder))
+    _check_uploads(actor, uploads, field="files")
+    stored: list[str] = []
+    documents: list[Document] = []
+    versions: list[Version] = []
+    with _cleanup_on_error(stored), transaction.atomic():
+        for upload in uploads:
+            name = safe_file_name(upload.name or "")
+            document = Document.objects.create(
+                tenant=actor.tenant, space=space, folder=folder, name=name, owner=actor.person
+            )
+            versions.append(
+                _store_version(
+                    actor=actor, document=document, upload=upload, name=name, stored=stored
+                )
+            )
+            documents.append(document)
+        record_audit(
+            actor=actor,
+            action="documents.uploaded",
+            target=folder or space,
+            data={"files": len(documents), "bytes": sum(v.size for v in versions)},
+        )
+        _after_upload(versions)
+    return documents
+
+
+def add_version(*, actor: Actor, document: Document, upload: UploadedFile) -> Version:
+    require(policy, actor, Perm.CONTRIBUTE, document)
+    _check_uploads(actor, [upload], field="file")
+    stored: list[str] = []
+    with _cleanup_on_error(stored), transaction.atomic():
+        version = _store_version(
+            actor=actor, document=document, upload=upload, name=document.name, stored=stored
+        )
+        record_audit(
+            actor=actor,
+            action="documents.version_added",
+            target=document,
+            data={"version": version.number},
+        )
+        _after_upload([version])
+    return version
+
+
+def restore_version(*, actor: Actor, document: Document, version: Version) -> Document:
+    """Make an earlier version the current one again (the history is kept)."""
+    require(policy, actor, Perm.MANAGE, document)
+    if version.document_id != document.pk:
+        raise PermissionDenied(Perm.MANAGE)
+    with transaction.atomic():
+        document.current_version = version
+        document.size = version.size
+        document.content_type = version.content_type
+        document.save(update_fields=["current_version", "size", "content_type", "updated_at"])
+        record_audit(
+            actor=actor,
+            action="documents.version_restored",
+            target=document,
+            data={"version": version.number},
+        )
+    return document
+
+
+# --- rename, move, copy -----------------------------------------------------------------------
+
+
+def rename_item(*, actor: Actor, item: Folder | Document, name: str) -> Folder | Document:
+    require(policy, actor, Perm.EDIT, item)
+    new = _clean_name(name)
+    with transaction.atomic():
+        old = item.name
+        item.name = new
+        item.save(update_fields=["name"])
+        record_audit(
+            actor=actor, action="documents.renamed", target=item, data={"from": old, "to": new}
+        )
+    return item
+
+
+def move_item(*, actor: Actor, item: Folder | Document, to: Folder | None) -> Folder | Document:
+    """Move within the same space: into `to`, or to the top of the space (None)."""
+    require(policy, actor, Perm.EDIT, item)
+    space = item.space
+    require(policy, actor, Perm.CONTRIBUTE, _target(space, to))
+    if isinstance(item, Folder) and to is not None and item.pk in to.ancestor_ids:
+        raise _refuse("to", _("A folder cannot go inside itself."), "cycle")
+    with transaction.atomic():
+        if isinstance(item, Document):
+            item.folder = to
+            item.save(update_fields=["folder"])
+        else:
+            old_path = item.path
+            new_path = f"{to.path if to else '/'}{item.pk}/"
+            item.parent = to
+            item.path = new_path
+            item.save(update_fields=["parent", "path"])
+            below = list(
+                Folder.objects.filter(tenant_id=item.tenant_id, path__startswith=old_path).exclude(
+                    pk=item.pk
+                )
+            )
+            for f in below:
+                f.path = new_path + f.path[len(old_path) :]
+            Folder.objects.bulk_update(below, ["path"])
+        record_audit(
+            actor=actor, action="documents.moved", target=item, data={"to": to.pk if to else None}
+        )
+    return item
+
+
+def copy_document(
+    *, actor: Actor, document: Document, space: Space, folder: Folder | None
+) -> Document:
+    """A copy of the current version, owned (and counted in the quota) of the actor."""
+    require(policy, actor, Perm.READ, document)
+    require(policy, actor, Perm.CONTRIBUTE, _target(space, folder))
+    source = document.current_version
+    if source is None:
+        raise ValidationError(_("This file has no content to copy."), code="empty")
+    check_quota(actor, source.size, field="to")
+    stored: list[str] = []
+    with _cleanup_on_error(stored), transaction.atomic():
+        copy = Document.objects.create(
+            tenant=actor.tenant,
+            space=space,
+            folder=folder,
+            name=document.name,
+            owner=actor.person,
+        )
+        version = Version(
+            tenant_id=actor.tenant.pk,
+            document=copy,
+            number=1,
+            size=source.size,
+            sha256=source.sha256,
+            content_type=source.content_type,
+            uploaded_by=actor.person,
+        )
+        with source.file.open("rb") as content:
+            version.file.save(copy.name, File(content), save=False)
+        stored.append(str(version.file.name))
+        version.save()
+        copy.current_version = version
+        copy.size = version.size
+        copy.content_type = version.content_type
+        copy.save(update_fields=["current_version", "size", "content_type"])
+        record_audit(
+            actor=actor, action="documents.copied", target=copy, data={"from": document.pk}
+        )
+        _after_upload([version])
+    return copy
+
+
+# --- the trash ------------------------------------------------------------------------------
+
+
+def trash_item(*, actor: Actor, item: Folder | Document) -> None:
+    """Into the space's trash; a folder takes everything inside with it (same moment, so a
+    restore brings back exactly that)."""
+    require(policy, actor, Perm.EDIT, item)
+    now = timezone.now()
+    with transaction.atomic():
+        if isinstance(item, Folder):
+            inside = Folder.objects.filter(
+                tenant_id=item.tenant_id, path__startswith=item.path, trashed_at__isnull=True
+            )
+            Document.objects.filter(
+                tenant_id=item.tenant_id, folder__in=inside.values("pk"), trashed_at__isnull=True
+            ).update(trashed_at=now)
+            inside.update(trashed_at=now)
+        else:
+            Document.objects.filter(pk=item.pk).update(trashed_at=now)
+        item.trashed_at = now
+        record_audit(actor=actor, action="documents.trashed", target=item)
+
+
+def restore_item(*, actor: Actor, item: Folder | Document) -> None:
+    """Out of the trash, with what went in with it; to the top of the space if the folder it
+    was in is still in the trash."""
+    require(policy, actor, Perm.EDIT, item)
+    if item.trashed_at is None:
+        return
+    when = item.trashed_at
+    with transaction.atomic():
+        if isinstance(item, Folder):
+            inside = Folder.objects.filter(
+                tenant_id=item.tenant_id, path__startswith=item.path, trashed_at=when
+            )
+            Document.objects.filter(
+                tenant_id=item.tenant_id, folder__in=inside.values("pk"), trashed_at=when
+            ).update(trashed_at=None)
+            inside.update(trashed_at=None)
+            if item.parent_id and item.parent and item.parent.trashed_at is not None:
+                move_to_top(item)
+        else:
+            Document.objects.filter(pk=item.pk).update(trashed_at=None)
+            if item.folder_id and item.folder and item.folder.trashed_at is not None:
+                Document.objects.filter(pk=item.pk).update(folder=None)
+        item.trashed_at = None
+        record_audit(actor=actor, action="documents.restored", target=item)
+
+
+def move_to_top(folder: Folder) -> None:
+    old = folder.path
+    new = f"/{folder.pk}/"
+    Folder.objects.filter(pk=folder.pk).update(parent=None, path=new)
+    below = list(Folder.objects.filter(tenant_id=folder.tenant_id, path__startswith=old))
+    for f in below:
+        f.path = new + f.path[len(old) :]
+    Folder.objects.bulk_update(below, ["path"])
+
+
+def _purge(documents: Sequence[Document], folders: Sequence[Folder]) -> int:
+    """Delete the rows, then their files from the storage (after the commit)."""
+    names: list[str] = []
+    for version in Version.objects.filter(document__in=[d.pk for d in documents]):
+        names.append(str(version.file.name))
+        if version.thumbnail:
+            names.append(str(version.thumbnail.name))
+    Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
+    Folder.objects.filter(pk__in=[f.pk for f in folders]).delete()
+
+    def delete_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(documents)
+
+
+def empty_trash(*, actor: Actor, space: Space) -> int:
+    """Delete for good what is in the space's trash (its managers only)."""
+    require(policy, actor, Perm.MANAGE, space)
+    with transaction.atomic():
+        documents = list(
+            Document.objects.filter(tenant=actor.tenant, space=space, trashed_at__isnull=False)
+        )
+        folders = list(
+            Folder.objects.filter(tenant=actor.tenant, space=space, trashed_at__isnull=False)
+        )
+        count = _purge(documents, folders)
+        record_audit(
+            actor=actor, action="documents.trash_emptied", target=space, data={"files": count}
+        )
+    return count
+
+
+def purge_trash(*, now: dt.datetime | None = None) -> int:
+    """Delete what has been in any trash longer than PREAU_DOCUMENT_TRASH_DAYS (the beat task)."""
+    limit = (now or timezone.now()) - dt.timedelta(days=settings.PREAU_DOCUMENT_TRASH_DAYS)
+    with transaction.atomic():
+        documents = list(Document.objects.filter(trashed_at__lt=limit))
+        folders = list(Folder.objects.filter(trashed_at__lt=limit))
+        return _purge(documents, folders)
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def add_comment(*, actor: Actor, document: Document, text: str) -> Comment:
+    require(policy, actor, Perm.COMMENT, document)
+    text = text.strip()
+    if not text:
+        raise _refuse("text", _("Write a comment."), "empty")
+    if len(text) > COMMENT_MAX:
+        raise _refuse(
+            "text", _("Keep a comment under %(max)d characters.") % {"max": COMMENT_MAX}, "too_long"
+        )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            tenant=actor.tenant, document=document, author=actor.person, text=text
+        )
+        record_audit(actor=actor, action="documents.commented", target=document)
+    return comment
+
+
+# --- shares -----------------------------------------------------------------------------------
+
+
+def item_url(item: Folder | Document) -> str:
+    if isinstance(item, Folder):
+        return reverse("documents:folder", args=[item.pk])
+    return reverse("documents:document", args=[item.pk])
+
+
+def share_item(
+    *,
+    actor: Actor,
+    item: Folder | Document,
+    right: int,
+    people: Sequence[int] = (),
+    targets: Sequence[tuple[AudienceTarget, str]] = (),
+) -> list[Share]:
+    """Give `right` on a folder (and all it holds) or a file to people the actor may see
+    (the directory's rules: `writable_people`) and to collective targets the actor may address
+    (`AddressScope`). Needs MANAGE, and nobody gives more than they hold. Notifies them."""
+    require(policy, actor, Perm.MANAGE, item)
+    if right not in Right.values:
+        raise _refuse("right", _("Choose a right from the list."), "bad_right")
+    if right > right_on(actor, item):
+        raise _refuse("right", _("You cannot give more rights than you have."), "bad_right")
+    if not people and not targets:
+        raise _refuse("people", _("Choose at least one person or group."), "no_recipient")
+    wanted = {int(pk) for pk in people}
+    allowed = list(writable_people(actor).filter(pk__in=wanted)) if wanted else []
+    if len(allowed) != len(wanted):
+        raise _refuse(
+            "people", _("You may not share with one of these people."), "recipient_refused"
+        )
+    if targets:
+        scope = AddressScope.of(actor, [t for t, _label in targets])
+        for target, label in targets:
+            if not scope.allows(target):
+                raise _refuse(
+                    "audiences",
+                    _("You may not share with “%(name)s”.") % {"name": label},
+                    "audience_refused",
+                )
+    field = "folder" if isinstance(item, Folder) else "document"
+    on: dict[str, Any] = {field: item}
+    text = _("%(name)s shared “%(item)s” with you.") % {
+        "name": actor.person.full_name,
+        "item": item.name,
+    }
+    shares: list[Share] = []
+    with transaction.atomic():
+        for person in allowed:
+            share, _created = Share.objects.update_or_create(
+                tenant=actor.tenant,
+                person=person,
+                **on,
+                defaults={"right": right, "created_by": actor.person},
+            )
+            shares.append(share)
+        if allowed:
+            notify(
+                allowed,
+                kind="documents.shared",
+                obj=item,
+                actor=actor,
+                text=text,
+                url=item_url(item),
+            )
+        for target, label in targets:
+            audience = Audience.objects.create(tenant=actor.tenant, label=label[:200])
+            target.audience = audience
+            target.save()
+            shares.append(
+                Share.objects.create(
+                    tenant=actor.tenant,
+                    audience=audience,
+                    audience_label=label[:200],
+                    right=right,
+                    created_by=actor.person,
+                    **on,
+                )
+            )
+            notify(
+                audience,
+                kind="documents.shared",
+                obj=item,
+                actor=actor,
+                text=text,
+                url=item_url(item),
+            )
+        record_audit(
+            actor=actor,
+            action="documents.shared",
+            target=item,
+            data={"right": right, "people": len(allowed), "audiences": len(targets)},
+        )
+    return shares
+
+
+def revoke_share(*, actor: Actor, share: Share) -> None:
+    item = share.folder or share.document
+    assert item is not None
+    require(policy, actor, Perm.MANAGE, item)
+    with transaction.atomic():
+        subject = share.person
+        audience_id = share.audience_id
+        share.delete()
+        if audience_id:
+            Audience.objects.filter(pk=audience_id, tenant=actor.tenant).delete()
+        record_audit(actor=actor, action="documents.share_revoked", target=item, subject=subject)
+
+
+def people_chosen(actor: Actor, ids: Sequence[int]) -> list[Person]:
+    """The people chosen in the share dialog, to show again: only those the actor may see."""
+    return list(writable_people(actor).filter(pk__in=list(ids)).order_by("search_name"))
+
+
+# --- public links -------------------------------------------------------------------------------
+
+
+def create_public_link(*, actor: Actor, document: Document, days: int) -> PublicLink:
+    require(policy, actor, Perm.PUBLISH, document)
+    most = settings.PREAU_PUBLIC_LINK_MAX_DAYS
+    if not 1 <= days <= most:
+        raise _refuse("days", _("A link lasts from 1 to %(most)d days.") % {"most": most}, "days")
+    with transaction.atomic():
+        link = PublicLink.objects.create(
+            tenant=actor.tenant,
+            document=document,
+            token=secrets.token_urlsafe(32),
+            expires_at=timezone.now() + dt.timedelta(days=days),
+            created_by=actor.person,
+        )
+        record_audit(
+            actor=actor,
+            action="documents.public_link_created",
+            target=document,
+            data={"days": days},
+        )
+    return link
+
+
+def revoke_public_link(*, actor: Actor, link: PublicLink) -> None:
+    require(policy, actor, Perm.MANAGE, link.document)
+    with transaction.atomic():
+        link.delete()
+        record_audit(actor=actor, action="documents.public_link_revoked", target=link.document)
+
+
+def public_document(*, tenant_id: int, token: str) -> Document | None:
+    """The document of a live public link (no actor: anyone holding the token)."""
+    link = (
+        PublicLink.objects.filter(
+            tenant_id=tenant_id,
+            token=token,
+            expires_at__gt=timezone.now(),
+            document__trashed_at__isnull=True,
+        )
+        .select_related("document__current_version")
+        .first()
+    )
+    return link.document if link else None
+
+
+# --- thumbnails ---------------------------------------------------------------------------------
+
+THUMB_SIZE = (320, 320)
+
+
+def make_thumbnail(version_id: int) -> bool:
+    """A PNG thumbnail of an image or of a PDF's first page (the background job)."""
+    import io
+
+    from PIL import Image
+
+    version = Version.objects.filter(pk=version_id).first()
+    if version is None or version.thumbnail:
+        return False
+    image = None
+    try:
+        with version.file.open("rb") as content:
+            if version.content_type.startswith("image/"):
+                Image.MAX_IMAGE_PIXELS = 50_000_000
+                image = Image.open(content)
+                image.load()
+            elif version.content_type == "application/pdf":
+                import pypdfium2
+
+                pdf = pypdfium2.PdfDocument(content.read())
+                try:
+                    page = pdf[0]
+                    image = page.render(scale=0.5).to_pil()
+                    page.close()
+                finally:
+                    pdf.close()
+    except Exception:  # a damaged file simply gets no thumbnail
+        return False
+    if image is None:
+        return False
+    image.thumbnail(THUMB_SIZE)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG")
+    version.thumbnail.save("thumb.png", ContentFile(out.getvalue()), save=False)
+    Version.objects.filter(pk=version.pk).update(thumbnail=version.thumbnail.name)
+    return True

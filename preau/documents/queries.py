@@ -1,0 +1,318 @@
+"""Every read of documents: spaces, a folder's content, a file with its versions, comments and
+shares, what is shared with the actor, the trash, the quota. `access_*` answer 404 for what is
+missing and for what the actor may not read alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.db.models import F, Q, QuerySet, Sum
+from django.http import Http404
+
+from preau.core.actor import Actor
+from preau.core.pagination import Page, keyset_page
+from preau.directory.models import Group, Profile, SchoolClass, TeachingAssignment
+from preau.documents.models import Comment, Document, Folder, PublicLink, Share, Space, Version
+from preau.documents.permissions import Perm, mine, policy
+
+PAGE_SIZE = 50
+
+
+# --- spaces -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpaceChoice:
+    """A space the actor may open, whether or not it exists yet (created on first opening)."""
+
+    kind: str
+    ref_id: int
+    name: str
+    detail: str = ""
+
+
+def spaces_for(actor: Actor) -> list[SpaceChoice]:
+    """The class, group and school spaces of the actor: the classes and groups they are in or
+    teach (all the school's classes for its staff and administrators) and their schools."""
+    t = actor.tenant
+    schools = {s.pk: s for s in actor.schools}
+    staff_schools = {m.school_id for m in actor.memberships if m.profile == Profile.STAFF} | (
+        set(actor.admin_school_ids) & set(schools)
+    )
+    taught = TeachingAssignment.objects.filter(
+        tenant=t, teacher=actor.person, year__is_current=True
+    )
+    own_classes = {m.school_class_id for m in actor.memberships if m.school_class_id}
+    classes = SchoolClass.objects.filter(tenant=t, year__is_current=True).filter(
+        Q(pk__in=own_classes)
+        | Q(pk__in=taught.filter(school_class__isnull=False).values("school_class_id"))
+        | Q(school_id__in=staff_schools)
+    )
+    groups = Group.objects.filter(tenant=t, year__is_current=True).filter(
+        Q(pk__in=taught.filter(group__isnull=False).values("group_id"))
+        | Q(memberships__person=actor.person)
+        | Q(school_id__in=staff_schools)
+    )
+    choices = [
+        SpaceChoice(Space.Kind.SCHOOL, school.pk, school.name) for school in schools.values()
+    ]
+    for c in classes.select_related("school").order_by("school__name", "name"):
+        choices.append(SpaceChoice(Space.Kind.CLASS, c.pk, c.name, c.school.name))
+    for g in groups.select_related("school").distinct().order_by("school__name", "name"):
+        choices.append(SpaceChoice(Space.Kind.GROUP, g.pk, g.name, g.school.name))
+    return choices
+
+
+def access_space(actor: Actor, space_id: int) -> Space:
+    space = (
+        Space.objects.filter(tenant=actor.tenant, pk=space_id)
+        .select_related("school", "school_class", "group", "owner")
+        .first()
+    )
+    if space is None or not policy.can(actor, Perm.READ, space):
+        raise Http404
+    return space
+
+
+def personal_space(actor: Actor) -> Space | None:
+    return Space.objects.filter(
+        tenant=actor.tenant, kind=Space.Kind.PERSONAL, owner=actor.person
+    ).first()
+
+
+# --- folders and documents ----------------------------------------------------------------
+
+
+def _folders(actor: Actor) -> QuerySet[Folder]:
+    return Folder.objects.filter(tenant=actor.tenant).select_related("space", "owner")
+
+
+def _documents(actor: Actor) -> QuerySet[Document]:
+    return Document.objects.filter(tenant=actor.tenant).select_related(
+        "space", "folder", "owner", "current_version"
+    )
+
+
+def access_folder(actor: Actor, folder_id: int, *, trashed: bool = False) -> Folder:
+    """A folder the actor may read (and, unless `trashed`, not in the trash); 404 otherwise."""
+    folder = _folders(actor).filter(pk=folder_id, trashed_at__isnull=not trashed).first()
+    if folder is None or not policy.can(actor, Perm.READ, folder):
+        raise Http404
+    return folder
+
+
+def access_document(actor: Actor, document_id: int, *, trashed: bool = False) -> Document:
+    """A document the actor may read; 404 otherwise. The way other apps (messaging, news) reach
+    a document of the workspace: then `open_current_version` gives its content."""
+    document = _documents(actor).filter(pk=document_id, trashed_at__isnull=not trashed).first()
+    if document is None or not policy.can(actor, Perm.READ, document):
+        raise Http404
+    return document
+
+
+def open_current_version(document: Document) -> File:
+    """The document's current content as a Django File (opened for reading), with its name."""
+    version = document.current_version
+    if version is None:
+        raise Http404
+    file = version.file
+    file.open("rb")
+    return File(file, name=document.name)
+
+
+def ancestors_of(folder: Folder | None) -> list[Folder]:
+    """The folders from the top of the space down to `folder` (itself included): one query."""
+    if folder is None:
+        return []
+    ids = folder.ancestor_ids
+    by_id = {f.pk: f for f in Folder.objects.filter(tenant_id=folder.tenant_id, pk__in=ids[:-1])}
+    return [by_id[i] for i in ids[:-1] if i in by_id] + [folder]
+
+
+def subfolders(space: Space, folder: Folder | None) -> QuerySet[Folder]:
+    return (
+        Folder.objects.filter(
+            tenant_id=space.tenant_id, space=space, parent=folder, trashed_at__isnull=True
+        )
+        .select_related("owner")
+        .order_by("name", "id")
+    )
+
+
+def files_in(space: Space, folder: Folder | None) -> QuerySet[Document]:
+    return Document.objects.filter(
+        tenant_id=space.tenant_id, space=space, folder=folder, trashed_at__isnull=True
+    ).select_related("owner", "current_version")
+
+
+def page_of_files(
+    space: Space,
+    folder: Folder | None,
+    *,
+    after: str | None,
+    descending: bool = False,
+    base_query: dict[str, str] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page[Document]:
+    """One page of a folder's files by name (then id): one query whatever the folder's size."""
+    order = ("-name", "-id") if descending else ("name", "id")
+    return keyset_page(
+        files_in(space, folder), order=order, after=after, limit=limit, base_query=base_query
+    )
+
+
+def versions_of(document: Document) -> QuerySet[Version]:
+    return (
+        Version.objects.filter(tenant_id=document.tenant_id, document=document)
+        .select_related("uploaded_by")
+        .order_by("-number")
+    )
+
+
+def comments_of(document: Document) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(tenant_id=document.tenant_id, document=document)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def shares_of(item: Folder | Document) -> QuerySet[Share]:
+    field = "folder" if isinstance(item, Folder) else "document"
+    return (
+        Share.objects.filter(tenant_id=item.tenant_id, **{field: item})
+        .select_related("person")
+        .order_by("-right", "id")
+    )
+
+
+def access_share(actor: Actor, share_id: int) -> Share:
+    """A share of an item the actor manages; 404 otherwise."""
+    share = (
+        Share.objects.filter(tenant=actor.tenant, pk=share_id)
+        .select_related("folder__space", "document__space", "document__folder")
+        .first()
+    )
+    item = share and (share.folder or share.document)
+    if share is None or item is None or not policy.can(actor, Perm.MANAGE, item):
+        raise Http404
+    return share
+
+
+def public_links_of(document: Document) -> QuerySet[PublicLink]:
+    return PublicLink.objects.filter(tenant_id=document.tenant_id, document=document).order_by(
+        "-created_at"
+    )
+
+
+def shared_with(actor: Actor) -> QuerySet[Share]:
+    """Shares the actor receives (directly or through an audience), newest first, items not
+    in the trash."""
+    return (
+        policy.visible(actor, Share.objects.all())
+        .filter(
+            Q(folder__isnull=False, folder__trashed_at__isnull=True)
+            | Q(document__isnull=False, document__trashed_at__isnull=True)
+        )
+        .exclude(created_by=actor.person)
+        .select_related("folder", "document", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def shared_with_me_ids(actor: Actor) -> QuerySet[Share]:
+    return Share.objects.filter(mine(actor), tenant=actor.tenant)
+
+
+# --- the trash ------------------------------------------------------------------------------
+
+
+def trash_of(space: Space) -> tuple[list[Folder], list[Document]]:
+    """What was put in the space's trash: the items trashed themselves, not what went in along
+    with a trashed folder at the same moment (restoring the folder brings that back)."""
+    folders = list(
+        Folder.objects.filter(tenant_id=space.tenant_id, space=space, trashed_at__isnull=False)
+        .exclude(parent__trashed_at=F("trashed_at"))
+        .select_related("owner")
+        .order_by("-trashed_at", "id")
+    )
+    documents = list(
+        Document.objects.filter(tenant_id=space.tenant_id, space=space, trashed_at__isnull=False)
+        .exclude(folder__trashed_at=F("trashed_at"))
+        .select_related("owner")
+        .order_by("-trashed_at", "id")
+    )
+    return folders, documents
+
+
+# --- quotas ---------------------------------------------------------------------------------
+
+STAFF_PROFILES = (Profile.TEACHER, Profile.STAFF, Profile.AGENT)
+
+
+def quota_of(actor: Actor) -> int:
+    """The actor's storage quota: the largest of their profiles' (STANDARDS.md: 10 GiB for
+    teachers, staff and agents, 1 GiB for pupils, guardians and guests), each overridable per
+    tenant with `options["documents_quota_<profile>"]` (bytes)."""
+    options = actor.tenant.options or {}
+    profiles = {m.profile for m in actor.memberships} or {Profile.GUEST}
+    if actor.is_operator:
+        profiles.add(Profile.STAFF)
+    best = 0
+    for profile in profiles:
+        default = (
+            settings.PREAU_QUOTA_STAFF_BYTES
+            if profile in STAFF_PROFILES
+            else settings.PREAU_QUOTA_FAMILY_BYTES
+        )
+        best = max(best, int(options.get(f"documents_quota_{profile}", default)))
+    return best
+
+
+def storage_used_by(actor: Actor) -> int:
+    """Bytes of every version the actor uploaded and that is still stored (the trash counts
+    until it is emptied)."""
+    used = Version.objects.filter(tenant=actor.tenant, uploaded_by=actor.person).aggregate(
+        total=Sum("size")
+    )["total"]
+    return int(used or 0)
+
+
+@dataclass(frozen=True)
+class Quota:
+    used: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used / self.total)) if self.total else 100
+
+
+def quota_for(actor: Actor) -> Quota:
+    return Quota(used=storage_used_by(actor), total=quota_of(actor))
+
+
+# --- getting files out ----------------------------------------------------------------------
+
+
+def folder_tree(folder: Folder) -> tuple[list[Folder], list[Document]]:
+    """Every folder under `folder` (itself included) and their files, out of the trash: two
+    queries whatever the depth."""
+    folders = list(
+        Folder.objects.filter(
+            tenant_id=folder.tenant_id, path__startswith=folder.path, trashed_at__isnull=True
+        ).order_by("path")
+    )
+    documents = list(
+        Document.objects.filter(
+            tenant_id=folder.tenant_id,
+            folder__in=[f.pk for f in folders],
+            trashed_at__isnull=True,
+            current_version__isnull=False,
+        )
+        .select_related("current_version")
+        .order_by("folder_id", "name", "id")
+    )
+    return folders, documents
