@@ -54,10 +54,12 @@ clean:
 PEOPLE ?= 100000
 BENCH_ARGS ?=
 MESSAGING_ARGS ?=
+TIMELINE_ARGS ?=
+DOCUMENTS_ARGS ?=
 
-.PHONY: bench bench-aaf bench-cas bench-messaging
+.PHONY: bench bench-aaf bench-cas bench-messaging bench-timeline bench-documents
 
-bench: bench-aaf bench-cas bench-messaging  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
+bench: bench-aaf bench-cas bench-messaging bench-timeline bench-documents  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
 
 bench-aaf:  ## complete AAF import of $(PEOPLE) people, then the same set again
 	$(PY) bench/aaf_import.py --people $(PEOPLE) $(BENCH_ARGS)
@@ -67,3 +69,9 @@ bench-cas:  ## server CPU of 2,000 CAS ticket validations on the demo territory 
 
 bench-messaging:  ## a send to 2,000 guardians, its delivery, the recipient search (docs/bench-messaging.md)
 	$(PY) bench/messaging.py $(MESSAGING_ARGS)
+
+bench-timeline:  ## a news item to a 5,000-member school: time to every feed, feed queries (docs/bench-timeline.md)
+	$(PY) bench/timeline.py $(TIMELINE_ARGS)
+
+bench-documents:  ## a folder page of 1,000 files (fixed queries), streamed download and zip (docs/bench-documents.md)
+	$(PY) bench/documents.py $(DOCUMENTS_ARGS)

@@ -16,3 +16,6 @@ from preau.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/", directory_router)
 api.add_router("/messages", "preau.messaging.api.router")
+api.add_router("/documents", "preau.documents.api.router")
+api.add_router("/timeline", "preau.timeline.api.router")
+api.add_router("/news", "preau.news.api.router")

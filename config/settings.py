@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "preau.portal",
     "preau.console",
     "preau.messaging",
+    "preau.news",
+    "preau.timeline",
+    "preau.documents",
     "oauth2_provider",
     "preau.sso.cas",
     "preau.sso.oidc",
@@ -249,6 +252,15 @@ CELERY_BEAT_SCHEDULE["purge-message-trash"] = {
     "options": {"expires": 6 * 60 * 60},
 }
 
+# --- News (preau.news) ----------------------------------------------------------------------
+# Scheduled news go live within a minute of their time (docs/news.md); files use the
+# PREAU_ATTACHMENT_* limits above.
+CELERY_BEAT_SCHEDULE["publish-due-news"] = {
+    "task": "preau.news.tasks.publish_due_news_task",
+    "schedule": crontab(),
+    "options": {"expires": 55},
+}
+
 # --- CAS server (preau.sso.cas) -------------------------------------------------------------
 # Service and proxy tickets live seconds (the protocol allows 10 s to 5 min); a proxy-granting
 # ticket lives as long as the session that earned it.
@@ -371,3 +383,110 @@ SAML_CLOCK_SKEW_SECONDS = int(os.environ.get("SAML_CLOCK_SKEW_SECONDS", "120"))
 # Attribute names carrying EduConnect's FrEduCtRefId (its AAF form ends with the join key).
 SAML_EDUCONNECT_REFID_ATTRIBUTES = env_list("SAML_EDUCONNECT_REFID_ATTRIBUTES", "FrEduCtRefId")
 # --- end SAML ---
+
+# --- Timeline and delivery (preau.timeline) -------------------------------------------------
+# See docs/timeline.md. The mail relay reports bounces to POST /timeline/bounces with
+# `Authorization: Bearer <token>`; empty: the webhook answers 404.
+PREAU_BOUNCE_TOKEN = os.environ.get("PREAU_BOUNCE_TOKEN", "")
+# Web push: the VAPID subject (a mailto: or https: address the push services may contact).
+PREAU_VAPID_SUBJECT = os.environ.get("PREAU_VAPID_SUBJECT", "mailto:no-reply@preau.invalid")
+# Push endpoints must be https; http is accepted only on loopback hosts, and only when this is
+# set (the demo and the tests, where a local server stands in for the push service).
+PREAU_PUSH_ALLOW_LOOPBACK = env_bool("PREAU_PUSH_ALLOW_LOOPBACK", default=DEBUG or TESTING)
+PREAU_PUSH_TIMEOUT = float(os.environ.get("PREAU_PUSH_TIMEOUT", "10"))
+
+
+def _vapid_keys() -> tuple[str, str]:
+    """The VAPID pair: the private key (PEM) and the public key (base64url of the uncompressed
+    P-256 point, the browser's `applicationServerKey`). From the environment, or generated once
+    into var/ for the embedded demo and the tests (never in production: set both variables)."""
+    from base64 import urlsafe_b64encode
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    private_pem = os.environ.get("PREAU_VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
+    if not private_pem:
+        path = VAR_DIR / "vapid_private.pem"
+        if not path.exists():
+            key = ec.generate_private_key(ec.SECP256R1())
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            # Written aside then linked into place, like the OIDC key: the first process wins.
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            tmp.chmod(0o600)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        private_pem = path.read_text()
+    public = os.environ.get("PREAU_VAPID_PUBLIC_KEY", "")
+    if not public:
+        loaded = serialization.load_pem_private_key(private_pem.encode(), password=None)
+        point = loaded.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        public = urlsafe_b64encode(point).decode().rstrip("=")
+    return private_pem, public
+
+
+PREAU_VAPID_PRIVATE_KEY, PREAU_VAPID_PUBLIC_KEY = _vapid_keys()
+# Digests (crontab in TIME_ZONE): the daily one lists the previous day, the weekly one the
+# previous week (Monday to Monday), each person's unread items only.
+CELERY_BEAT_SCHEDULE["timeline-daily-digest"] = {
+    "task": "preau.timeline.tasks.send_daily_digests_task",
+    "schedule": crontab(hour=6, minute=30),
+    "options": {"expires": 6 * 60 * 60},
+}
+CELERY_BEAT_SCHEDULE["timeline-weekly-digest"] = {
+    "task": "preau.timeline.tasks.send_weekly_digests_task",
+    "schedule": crontab(hour=6, minute=45, day_of_week="mon"),
+    "options": {"expires": 12 * 60 * 60},
+}
+# --- end timeline ---
+
+# --- Documents (preau.documents) ------------------------------------------------------------
+# See docs/documents.md. Largest file accepted in one upload, and files per upload.
+PREAU_DOCUMENT_MAX_BYTES = int(os.environ.get("PREAU_DOCUMENT_MAX_BYTES", str(200 * 1024**2)))
+PREAU_DOCUMENT_UPLOAD_FILES_MAX = int(os.environ.get("PREAU_DOCUMENT_UPLOAD_FILES_MAX", "20"))
+# Trashed files and folders are purged after this many days (beat task below).
+PREAU_DOCUMENT_TRASH_DAYS = int(os.environ.get("PREAU_DOCUMENT_TRASH_DAYS", "30"))
+# How downloads leave, once the permission is checked: "stream" (Django streams the file),
+# "accel" (an X-Accel-Redirect to PREAU_DOCUMENT_ACCEL_PREFIX + the storage name, for nginx),
+# "redirect" (a 302 to the storage's signed URL, e.g. S3, valid PREAU_DOCUMENT_URL_SECONDS).
+PREAU_DOCUMENT_DOWNLOADS = os.environ.get("PREAU_DOCUMENT_DOWNLOADS", "stream")
+PREAU_DOCUMENT_ACCEL_PREFIX = os.environ.get("PREAU_DOCUMENT_ACCEL_PREFIX", "/protected/")
+PREAU_DOCUMENT_URL_SECONDS = int(os.environ.get("PREAU_DOCUMENT_URL_SECONDS", "60"))
+# Public links live at most this many days.
+PREAU_PUBLIC_LINK_MAX_DAYS = int(os.environ.get("PREAU_PUBLIC_LINK_MAX_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["purge-document-trash"] = {
+    "task": "preau.documents.tasks.purge_trash_task",
+    "schedule": crontab(hour=4, minute=50),
+    "options": {"expires": 6 * 60 * 60},
+}
+# S3-compatible object storage (django-storages) when a bucket is configured.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("S3_REGION", "") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": PREAU_DOCUMENT_URL_SECONDS,
+        },
+    }
+# --- end documents ---

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
+from preau.timeline import views as timeline_views
 
 urlpatterns = [
     path("", include("preau.portal.urls")),
@@ -11,6 +12,10 @@ urlpatterns = [
     path("console/", include("preau.console.urls")),
     path("directory/", include("preau.directory.urls")),
     path("messages/", include("preau.messaging.urls")),
+    path("documents/", include("preau.documents.urls")),
+    path("timeline/", include("preau.timeline.urls")),
+    path("sw.js", timeline_views.service_worker, name="service_worker"),
+    path("news/", include("preau.news.urls")),
     path("cas/", include("preau.sso.cas.urls")),
     path("oidc/", include("preau.sso.oidc.urls")),
     path("saml/", include("preau.sso.saml.urls")),

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import models, transaction
 
 from preau.core.models import Notification
 
 if TYPE_CHECKING:
     from preau.core.actor import Actor
     from preau.directory.models import Audience, Person
+
+# Who delivers what was stored (e-mail, push): each is called after the commit with the ids of
+# the new notifications. The timeline registers its deliverer in its `ready()`; a deliverer
+# only queues work, it never sends in the caller's request.
+DELIVERERS: list[Callable[[list[int]], None]] = []
 
 
 def notify(
@@ -29,7 +35,8 @@ def notify(
 
     An audience gets a single row (resolved when read: fan-out on read); a list of people gets
     one row each, written in one bulk insert. The acting person is never notified of their own act.
-    From `expires_at` on, the timeline no longer shows it.
+    From `expires_at` on, the timeline no longer shows it. After the commit, every registered
+    deliverer (`DELIVERERS`) is handed the new rows' ids.
     """
     from preau.directory.models import Audience
 
@@ -46,10 +53,21 @@ def notify(
     if isinstance(recipients, Audience):
         if recipients.tenant_id != actor.tenant.pk:
             raise ValueError("audience of another tenant")
-        return [Notification.objects.create(audience=recipients, **common)]
-    rows = [
-        Notification(recipient=person, **common)
-        for person in recipients
-        if person.pk != actor.person.pk and person.tenant_id == actor.tenant.pk
-    ]
-    return Notification.objects.bulk_create(rows)
+        rows = [Notification.objects.create(audience=recipients, **common)]
+    else:
+        rows = Notification.objects.bulk_create(
+            [
+                Notification(recipient=person, **common)
+                for person in recipients
+                if person.pk != actor.person.pk and person.tenant_id == actor.tenant.pk
+            ]
+        )
+    _deliver_on_commit([n.pk for n in rows])
+    return rows
+
+
+def _deliver_on_commit(ids: list[int]) -> None:
+    if not ids:
+        return
+    for deliver in DELIVERERS:
+        transaction.on_commit(partial(deliver, ids))

@@ -337,9 +337,9 @@ def seed_demo(*, stdout: Writer | None = None, seed: int = DEMO_SEED) -> DemoSum
             seeder = _Seeder(random.Random(seed), tenant)  # noqa: S311 - demo data, not secrets
             tenant = seeder.run()
         assert tenant is not None
-        # Idempotent on the portal's side too: a demo seeded before the portal had its hook
-        # gets its connected apps on the next run; the directory is never touched again.
-        _seed_connected_apps(tenant, list(School.objects.filter(tenant=tenant).order_by("pk")))
+        # Idempotent on the apps' side too: a demo seeded before an app had its hook gets the
+        # app's demo content on the next run; the directory is never touched again.
+        _seed_apps(tenant, list(School.objects.filter(tenant=tenant).order_by("pk")))
     forget_host_cache(*DEMO_HOSTS)
     summary = DemoSummary(
         tenant=tenant,
@@ -353,19 +353,25 @@ def seed_demo(*, stdout: Writer | None = None, seed: int = DEMO_SEED) -> DemoSum
     return summary
 
 
-def _seed_connected_apps(tenant: Tenant, schools: list[School]) -> None:
-    """The portal's demo apps, when the portal provides them (an idempotent hook)."""
-    try:
-        module = importlib.import_module("preau.portal.demo")
-    except ModuleNotFoundError as exc:
-        if exc.name not in {"preau.portal.demo", "preau.portal"}:
-            raise
-        return
-    hook: Callable[[Tenant, list[School]], object] | None = getattr(
-        module, "seed_demo_connected_apps", None
-    )
-    if hook is not None:
-        hook(tenant, schools)
+# The apps' demo content: (module, function(tenant, schools)), each idempotent, in this order.
+APP_HOOKS = (
+    ("preau.portal.demo", "seed_demo_connected_apps"),
+    ("preau.news.demo", "seed_demo_news"),
+)
+
+
+def _seed_apps(tenant: Tenant, schools: list[School]) -> None:
+    """Each app's demo content, when the app provides a hook."""
+    for module_name, function in APP_HOOKS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module_name.startswith(exc.name):
+                raise
+            continue
+        hook: Callable[[Tenant, list[School]], object] | None = getattr(module, function, None)
+        if hook is not None:
+            hook(tenant, schools)
 
 
 # --- Reading the demo back -------------------------------------------------------------------

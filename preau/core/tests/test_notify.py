@@ -42,3 +42,30 @@ def test_notify_never_crosses_tenants(world):
     with pytest.raises(ValueError, match="another tenant"):
         notify(foreign_audience, kind="x", obj=None, actor=actor)
     assert not Notification.objects.exists()
+
+
+def test_deliverers_get_the_new_ids_after_the_commit_only(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from preau.core import notify as notify_module
+
+    calls: list[list[int]] = []
+    monkeypatch.setattr(notify_module, "DELIVERERS", [calls.append])
+    actor = build_actor(world.teacher, tenant=world.tenant)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rows = notify([world.pupil, world.pupil2], kind="homework.new", obj=None, actor=actor)
+    assert calls == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert calls == [[n.pk for n in rows]]
+
+
+def test_nothing_stored_means_no_delivery(world, monkeypatch, django_capture_on_commit_callbacks):
+    from preau.core import notify as notify_module
+
+    calls: list[list[int]] = []
+    monkeypatch.setattr(notify_module, "DELIVERERS", [calls.append])
+    actor = build_actor(world.teacher, tenant=world.tenant)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([world.teacher], kind="homework.new", obj=None, actor=actor)
+    assert calls == []

@@ -197,7 +197,8 @@ def test_apps_grid_shows_native_and_connected_apps(world, english_client_for, na
 
     ConnectedAppFactory(tenant=world.tenant, name="Pronote", url="https://pronote.example.org/")
     html = page(english_client_for(world.pupil))
-    assert re.search(r'<a class="app-tile" href="/stub-news/"', html)
+    assert re.search(r'<a class="app-tile" href="/news/"', html)
+    assert re.search(r'<a class="app-tile" href="/stub-grades/"', html)
     assert re.search(
         r'<a class="app-tile" href="https://pronote.example.org/" rel="noopener"', html
     )
