@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
 PREAU_MESSAGE_CONFIRM_ABOVE = int(os.environ.get("PREAU_MESSAGE_CONFIRM_ABOVE", "50"))
 # A message nobody has opened can be recalled for this many minutes after it was sent.
 PREAU_MESSAGE_RECALL_MINUTES = int(os.environ.get("PREAU_MESSAGE_RECALL_MINUTES", "15"))
+# The text of a message, pictures pasted into it included (they travel inside it).
+PREAU_MESSAGE_BODY_MAX_BYTES = int(os.environ.get("PREAU_MESSAGE_BODY_MAX_BYTES", str(4 * 1024**2)))
 PREAU_ATTACHMENT_MAX_BYTES = int(os.environ.get("PREAU_ATTACHMENT_MAX_BYTES", str(10 * 1024**2)))
 PREAU_ATTACHMENTS_MAX = int(os.environ.get("PREAU_ATTACHMENTS_MAX", "10"))
 # A callable(file) raising ValidationError for an infected file (a ClamAV client); "": no scan.
