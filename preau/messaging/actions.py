@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -389,6 +390,7 @@ def deliver(message_id: int) -> int:
                 obj=message,
                 actor=sender,
                 text=message.subject or _("New message"),
+                url=reverse("messaging:received", args=[message.pk]),
             )
             written += len(missing)
     Message.objects.filter(pk=message.pk, delivered_at__isnull=True).update(

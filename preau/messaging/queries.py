@@ -97,6 +97,14 @@ def access_copy(actor: Actor, delivery_id: int) -> Delivery:
     return copy
 
 
+def copy_of(actor: Actor, message_id: int) -> Delivery:
+    """The actor's copy of a message (what a notification of it opens); 404 otherwise."""
+    copy = _copies(actor).filter(message_id=message_id).first()
+    if copy is None:
+        raise Http404
+    return copy
+
+
 def access_message(actor: Actor, message_id: int) -> Message:
     """A message the actor sent or received; 404 otherwise."""
     message = (

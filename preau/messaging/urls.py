@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:copy_id>/", views.read, name="read"),
     path("<int:copy_id>/<str:verb>", views.copy_action, name="copy_action"),
     path("sent/<int:message_id>/", views.sent_message, name="sent_message"),
+    path("received/<int:message_id>/", views.received, name="received"),
     path("sent/<int:message_id>/recall", views.recall, name="recall"),
 ]

@@ -124,6 +124,14 @@ def read(request: ActorRequest, copy_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
+def received(request: ActorRequest, message_id: int) -> HttpResponse:
+    """My copy of a message, by the message's id (the link of its notification)."""
+    copy = queries.copy_of(request.actor, message_id)
+    return redirect("messaging:read", copy_id=copy.pk)
+
+
+@login_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def sent_message(request: ActorRequest, message_id: int) -> HttpResponse:

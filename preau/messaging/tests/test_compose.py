@@ -58,7 +58,7 @@ def test_a_body_over_the_limit_is_refused_and_kept(world, client_for, settings):
         {"to": [world.pupil.pk], "subject": "Photo", "body_html": f'<img src="{PNG}">'},
     )
     assert response.status_code == 200
-    assert "pictures" in str(response.context["form"].errors["body"])
+    assert "images plus petites" in str(response.context["form"].errors["body"])
     assert response.context["form"]["subject"].value() == "Photo"
     assert not Message.objects.exists()
 
@@ -234,3 +234,15 @@ def test_the_thread_has_a_print_button_and_forward(world, client_for, delivered)
     assert f"?forward={message.pk}" in content
     sent = client_for(world.teacher).get(f"/messages/sent/{message.pk}/").content.decode()
     assert f"?forward={message.pk}" in sent
+
+
+def test_the_notification_opens_the_recipient_s_own_copy(world, client_for, delivered):
+    from preau.core.models import Notification
+
+    message = delivered(world.teacher, world.pupil)
+    url = Notification.objects.get(recipient=world.pupil).url
+    assert url == f"/messages/received/{message.pk}/"
+    copy = Delivery.objects.get(message=message)
+    assert client_for(world.pupil).get(url)["Location"] == f"/messages/{copy.pk}/"
+    for other in (world.pupil2, world.teacher, world.foreign_admin):
+        assert client_for(other).get(url).status_code == 404
