@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "preau.core.health.HealthMiddleware",  # /healthz and /readyz: before hosts and tenants
     "django.middleware.security.SecurityMiddleware",
     "preau.core.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
+from preau.core.views import floor
 
 urlpatterns = [
     path("", include("preau.portal.urls")),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("saml/", include("preau.sso.saml.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("_floor/", floor, name="floor"),
 ]
