@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "preau.portal",
     "preau.console",
     "preau.messaging",
+    "preau.timetable",
     "oauth2_provider",
     "preau.sso.cas",
     "preau.sso.oidc",

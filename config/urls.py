@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/", include("preau.console.urls")),
     path("directory/", include("preau.directory.urls")),
     path("messages/", include("preau.messaging.urls")),
+    path("timetable/", include("preau.timetable.urls")),
     path("cas/", include("preau.sso.cas.urls")),
     path("oidc/", include("preau.sso.oidc.urls")),
     path("saml/", include("preau.sso.saml.urls")),
