@@ -84,10 +84,12 @@ def weeks_of(
     substitute_id: int | None = None,
 ) -> list[Week]:
     """`count` weeks from `monday`: five queries whatever the number of slots, changes,
-    schools or weeks (the slots, their changes, the school year, the calendars, the holidays).
-    `substitute_id`: also the lessons that person covers for another teacher."""
+    schools or weeks (the slots, their changes, the school year, the calendars, the holidays),
+    six with `substitute_id` (also the lessons that person covers for another teacher)."""
     end = monday + count * WEEK - dt.timedelta(days=1)
     in_range = Q(date__range=(monday, end)) | Q(new_date__range=(monday, end))
+    slot_list = list(slots.distinct())
+    extra_ids: set[int] = set()
     if substitute_id is not None:
         covered = LessonChange.objects.filter(
             tenant_id=tenant_id,
@@ -95,17 +97,21 @@ def weeks_of(
             kind=LessonChange.Kind.REPLACED,
             date__range=(monday, end),
         ).values("slot_id")
-        slots = slots | _slots(tenant_id).filter(pk__in=covered)
-    slot_list = list(slots.distinct())
+        extra = list(
+            _slots(tenant_id).filter(pk__in=covered).exclude(pk__in=[s.pk for s in slot_list])
+        )
+        slot_list += extra
+        extra_ids = {s.pk for s in extra}
     changes = list(
         LessonChange.objects.filter(
             in_range, tenant_id=tenant_id, slot__in=[s.pk for s in slot_list]
         ).select_related("new_room", "substitute", "slot__course")
     )
-    # A substitute sees only the lessons they cover, not the others of that slot.
-    if substitute_id is not None:
-        own = {s.pk for s in slot_list if s.course.teacher_id == substitute_id}
-        covered_lessons = {(c.slot_id, c.date) for c in changes if c.substitute_id == substitute_id}
+    # Of a slot they only cover (not theirs), a substitute sees just the lessons they cover.
+    covered_only: dict[int, set[dt.date]] = {pk: set() for pk in extra_ids}
+    for change in changes:
+        if change.slot_id in extra_ids and change.substitute_id == substitute_id:
+            covered_only[change.slot_id].add(change.date)
     year = SchoolYear.objects.filter(tenant_id=tenant_id, is_current=True).first()
     school_ids = {s.course.school_id for s in slot_list}
     calendars = {
@@ -133,13 +139,12 @@ def weeks_of(
             holidays=holidays,
             year_bounds=bounds,
         )
-        if substitute_id is not None:
-            for day in week.days:
-                day.lessons = [
-                    lesson
-                    for lesson in day.lessons
-                    if lesson.slot.pk in own or (lesson.slot.pk, lesson.date) in covered_lessons
-                ]
+        for day in week.days:
+            day.lessons = [
+                lesson
+                for lesson in day.lessons
+                if lesson.slot.pk not in covered_only or lesson.date in covered_only[lesson.slot.pk]
+            ]
         weeks.append(week)
     return weeks
 
