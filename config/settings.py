@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "preau.console",
     "preau.messaging",
     "preau.timetable",
+    "preau.homework",
     "oauth2_provider",
     "preau.sso.cas",
     "preau.sso.oidc",
@@ -251,6 +252,12 @@ CELERY_BEAT_SCHEDULE["purge-message-trash"] = {
     "task": "preau.messaging.tasks.purge_trash_task",
     "schedule": crontab(hour=4, minute=30),
     "options": {"expires": 6 * 60 * 60},
+}
+# Homework prepared in advance is announced when its moment comes.
+CELERY_BEAT_SCHEDULE["announce-homework"] = {
+    "task": "preau.homework.tasks.notify_published_homework_task",
+    "schedule": crontab(minute="*/5"),
+    "options": {"expires": 4 * 60},
 }
 
 # --- CAS server (preau.sso.cas) -------------------------------------------------------------

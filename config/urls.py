@@ -13,6 +13,7 @@ urlpatterns = [
     path("directory/", include("preau.directory.urls")),
     path("messages/", include("preau.messaging.urls")),
     path("timetable/", include("preau.timetable.urls")),
+    path("homework/", include("preau.homework.urls")),
     path("cas/", include("preau.sso.cas.urls")),
     path("oidc/", include("preau.sso.oidc.urls")),
     path("saml/", include("preau.sso.saml.urls")),

@@ -254,7 +254,7 @@ def delete_holiday(*, actor: Actor, holiday: Holiday) -> None:
 # --- one-off changes ---------------------------------------------------------------------------
 
 
-def _audience_of(course: Course) -> Audience:
+def course_audience(course: Course) -> Audience:
     """The course's pupils, their guardians and its teacher (made once, then reused)."""
     if course.audience_id:
         return course.audience  # type: ignore[return-value]
@@ -371,7 +371,7 @@ def change_lesson(
             data={"slot": slot.pk, "date": str(date), "kind": kind},
         )
         notify(
-            _audience_of(slot.course),
+            course_audience(slot.course),
             kind="timetable.change",
             obj=change,
             actor=actor,
