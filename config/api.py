@@ -16,3 +16,5 @@ from preau.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/", directory_router)
 api.add_router("/messages", "preau.messaging.api.router")
+api.add_router("/timetable", "preau.timetable.api.router")
+api.add_router("/homework", "preau.homework.api.router")

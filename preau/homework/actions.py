@@ -136,7 +136,7 @@ def _announce(homework: Homework, actor: Actor) -> bool:
         actor=actor,
         text=_("%(subject)s: homework for %(day)s")
         % {"subject": subject, "day": date_format(homework.due_on, "l j F")},
-        url=reverse("homework:todo"),
+        url=reverse("homework:index"),
     )
     return True
 

@@ -4,7 +4,7 @@ from preau.homework import views
 
 app_name = "homework"
 urlpatterns = [
-    path("", views.todo, name="todo"),
+    path("", views.todo, name="index"),
     path("courses/", views.my_courses, name="courses"),
     path("courses/<int:course_id>/", views.notebook, name="notebook"),
     path("courses/<int:course_id>/print", views.print_notebook, name="print"),

@@ -77,7 +77,7 @@ def done(request: ActorRequest, homework_id: int) -> HttpResponse:
             "homework/partials/done_button.html",
             {"item": homework, "is_done": is_done},
         )
-    return redirect("homework:todo")
+    return redirect("homework:index")
 
 
 @login_required

@@ -376,7 +376,7 @@ def change_lesson(
             obj=change,
             actor=actor,
             text=_describe(change),
-            url=f"{reverse('timetable:mine')}?week={date.isoformat()}",
+            url=f"{reverse('timetable:index')}?week={date.isoformat()}",
         )
     return change
 

@@ -4,7 +4,7 @@ from preau.timetable import views
 
 app_name = "timetable"
 urlpatterns = [
-    path("", views.mine, name="mine"),
+    path("", views.mine, name="index"),
     path("people/<int:person_id>/", views.person_week, name="person"),
     path("classes/<int:class_id>/", views.class_week, name="class"),
     path("rooms/<int:room_id>/", views.room_week, name="room"),

@@ -39,7 +39,7 @@ def _week_context(
 
 def _crumbs(school: Any, label: str) -> list[tuple[str, str | None]]:
     return [
-        (_("Timetable"), reverse("timetable:mine")),
+        (_("Timetable"), reverse("timetable:index")),
         (school.name, reverse("timetable:school", args=[school.pk])),
         (label, None),
     ]
