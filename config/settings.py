@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "preau.core.health.HealthMiddleware",  # /healthz and /readyz: before hosts and tenants
+    "preau.core.admission.AdmissionMiddleware",  # sheds new arrivals under overload
     "django.middleware.security.SecurityMiddleware",
     "preau.core.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +76,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Load shedding (preau/core/admission.py): 0 switches a signal off.
+PREAU_SHED_MAX_IN_FLIGHT = int(os.environ.get("PREAU_SHED_MAX_IN_FLIGHT", "0"))
+PREAU_SHED_MAX_QUEUE_MS = int(os.environ.get("PREAU_SHED_MAX_QUEUE_MS", "0"))
+PREAU_SHED_RETRY_SECONDS = int(os.environ.get("PREAU_SHED_RETRY_SECONDS", "20"))
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
