@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from preau.core.actor import Actor
 from preau.core.audit import record_audit
+from preau.core.files import safe_file_name, scan_upload, served_type
 from preau.core.notify import notify
 from preau.core.permissions import require
 from preau.core.sanitize import sanitize_html
-from preau.homework.models import Done, Homework, LessonLog, Visa
+from preau.homework.models import Done, HandIn, Homework, LessonLog, Visa
 from preau.homework.permissions import Perm, policy
 from preau.timetable.actions import course_audience
 from preau.timetable.models import Course
@@ -74,9 +79,11 @@ def set_homework(
     estimated_minutes: int = 0,
     lesson: LessonLog | None = None,
     publish_at: dt.datetime | None = None,
+    hand_in_until: dt.datetime | None = None,
 ) -> Homework:
     """Set work for `due_on`, shown to the class from `publish_at` (now by default). Published
-    now, the class and families are told at once; later, by `notify_published_homework`."""
+    now, the class and families are told at once; later, by `notify_published_homework`.
+    With `hand_in_until`, pupils hand their work in online until then."""
     require(policy, actor, Perm.WRITE, course)
     if lesson is not None and lesson.course_id != course.pk:
         raise PermissionDenied(Perm.WRITE)
@@ -89,6 +96,8 @@ def set_homework(
         errors["due_on"] = _("The due date has already passed.")
     if not 0 <= estimated_minutes <= 600:
         errors["estimated_minutes"] = _("Give the time in minutes, up to 10 hours.")
+    if hand_in_until is not None and hand_in_until <= (publish_at or timezone.now()):
+        errors["hand_in_until"] = _("The hand-in must close after the homework is shown.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -101,6 +110,7 @@ def set_homework(
             estimated_minutes=estimated_minutes,
             instructions_html=instructions_html,
             publish_at=max(publish_at, now) if publish_at else now,
+            hand_in_until=hand_in_until,
             author=actor.person,
         )
         record_audit(
@@ -175,6 +185,51 @@ def mark_done(*, actor: Actor, homework: Homework, done: bool = True) -> None:
         )
     else:
         Done.objects.filter(homework=homework, pupil=actor.person).delete()
+
+
+def hand_in(*, actor: Actor, homework: Homework, upload: UploadedFile) -> HandIn:
+    """A pupil hands their work in (the caller got the homework through
+    `queries.access_homework_for_pupil`): before the deadline, one file within the size limit,
+    scanned; handing in again replaces the previous file. Refused: nothing is stored."""
+    now = timezone.now()
+    if homework.hand_in_until is None:
+        raise ValidationError({"file": _("This homework is not handed in online.")})
+    if now > homework.hand_in_until:
+        raise ValidationError(
+            {
+                "file": _("The hand-in closed on %(at)s.")
+                % {"at": date_format(timezone.localtime(homework.hand_in_until), "DATETIME_FORMAT")}
+            }
+        )
+    limit = settings.PREAU_ATTACHMENT_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}}
+        )
+    scan_upload(upload)
+    name = safe_file_name(upload.name or "")
+    with transaction.atomic():
+        previous = HandIn.objects.filter(homework=homework, pupil=actor.person).first()
+        old_file = previous.file.name if previous else ""
+        row = previous or HandIn(
+            tenant_id=homework.tenant_id, homework=homework, pupil=actor.person
+        )
+        row.file = upload
+        row.name = name
+        row.size = upload.size or 0
+        row.content_type = served_type(name)
+        row.handed_in_at = now
+        row.save()
+        record_audit(
+            actor=actor,
+            action="homework.handed_in",
+            target=row,
+            subject=actor.person,
+            data={"homework": homework.pk, "size": row.size},
+        )
+        if old_file:
+            transaction.on_commit(lambda: default_storage.delete(old_file))
+    return row
 
 
 def copy_lesson(*, actor: Actor, lesson: LessonLog, to: Course, date: dt.date) -> LessonLog:

@@ -43,6 +43,12 @@ class LessonForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Empty: at once. Prepared in advance, it appears at that moment."),
     )
+    hand_in_until = forms.DateTimeField(
+        label=_("Hand in online before"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: no online hand-in."),
+    )
 
     def clean(self) -> dict[str, Any]:
         """Each text as HTML: the editor's, else the plain text as paragraphs."""
@@ -69,3 +75,7 @@ class CopyForm(forms.Form):
 
 class VisaForm(forms.Form):
     note = forms.CharField(label=_("Remark (optional)"), max_length=500, required=False)
+
+
+class HandInForm(forms.Form):
+    file = forms.FileField(label=_("Your work"))

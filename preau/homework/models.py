@@ -4,6 +4,8 @@ set (`Homework`, with a due date, an estimated time, and an optional online hand
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,8 @@ class Homework(TenantModel):
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated time (minutes)"), default=0)
     instructions_html = models.TextField(_("instructions"))
     publish_at = models.DateTimeField(_("shown from"))
+    # Online hand-in: pupils upload their work until `hand_in_until` (None: no hand-in).
+    hand_in_until = models.DateTimeField(_("hand in online before"), null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -65,6 +69,28 @@ class Done(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["homework", "pupil"], name="homework_done_once")
+        ]
+
+
+def hand_in_path(instance: HandIn, filename: str) -> str:
+    """Stored under a random name: the uploaded name is only shown, never used as a path."""
+    return f"homework/{instance.tenant_id}/{uuid.uuid4().hex}"
+
+
+class HandIn(TenantModel):
+    """A pupil's work handed in online (one file; handing in again replaces it)."""
+
+    homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="hand_ins")
+    pupil = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=hand_in_path, max_length=200)
+    name = models.CharField(max_length=150)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    handed_in_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["homework", "pupil"], name="one_hand_in_per_pupil")
         ]
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from preau.core.actor import Actor
 from preau.directory.models import Person, School
-from preau.homework.models import Done, Homework, LessonLog, Visa
+from preau.homework.models import Done, HandIn, Homework, LessonLog, Visa
 from preau.homework.permissions import GUARDIAN_LEVELS, Perm, attends, policy
 from preau.timetable.models import Course
 
@@ -112,6 +112,40 @@ def access_homework_for_pupil(actor: Actor, homework_id: int) -> Homework:
     if homework is None:
         raise Http404
     return homework
+
+
+def access_homework_to_mark(actor: Actor, homework_id: int) -> Homework:
+    """Homework of a course the actor writes (to see what was handed in); 404 otherwise."""
+    homework = (
+        Homework.objects.filter(tenant=actor.tenant, pk=homework_id)
+        .select_related("course__year", "course__subject", "course__school_class", "course__group")
+        .first()
+    )
+    if homework is None or not policy.can(actor, Perm.WRITE, homework.course):
+        raise Http404
+    return homework
+
+
+def hand_ins_of(homework: Homework) -> QuerySet[HandIn]:
+    return (
+        HandIn.objects.filter(homework=homework)
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name")
+    )
+
+
+def access_hand_in(actor: Actor, hand_in_id: int) -> HandIn:
+    """A hand-in: its pupil's, or the course's teacher's to read; 404 for anyone else."""
+    row = (
+        HandIn.objects.filter(tenant=actor.tenant, pk=hand_in_id)
+        .select_related("homework__course__year")
+        .first()
+    )
+    if row is None or not (
+        row.pupil_id == actor.person.pk or policy.can(actor, Perm.WRITE, row.homework.course)
+    ):
+        raise Http404
+    return row
 
 
 def inspection_of(school: School) -> QuerySet[Course]:

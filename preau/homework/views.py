@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.directory.models import Profile, School
@@ -60,6 +61,7 @@ def todo(request: ActorRequest) -> HttpResponse:
             "children": children,
             "is_mine": pupil == actor.person,
             "days": sorted(days.items()),
+            "now": timezone.now(),
             "left": sum(not getattr(i, "is_done", False) for i in items),
         },
     )
@@ -165,6 +167,7 @@ def _save_lesson(
                 instructions=data["homework"],
                 estimated_minutes=data["estimated_minutes"] or 0,
                 publish_at=data["publish_at"],
+                hand_in_until=data["hand_in_until"],
             )
     except ValidationError as exc:
         apply_errors(form, exc)
@@ -242,3 +245,47 @@ def inspection(request: ActorRequest, school_id: int) -> HttpResponse:
         "homework/pages/inspection.html",
         {"school": school, "courses": list(queries.inspection_of(school))},
     )
+
+
+@login_required
+@require_POST
+def hand_in(request: ActorRequest, homework_id: int) -> HttpResponse:
+    """A pupil hands their work in (one file; again: replaced)."""
+    homework = queries.access_homework_for_pupil(request.actor, homework_id)
+    form = forms.HandInForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.hand_in(
+                actor=request.actor, homework=homework, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your work is handed in."))
+    else:
+        messages.error(request, _("Choose the file of your work."))
+    return redirect("homework:index")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def hand_ins(request: ActorRequest, homework_id: int) -> HttpResponse:
+    """What the pupils handed in, for the course's teacher."""
+    homework = queries.access_homework_to_mark(request.actor, homework_id)
+    return render(
+        request,
+        "homework/pages/hand_ins.html",
+        {
+            "homework": homework,
+            "course": homework.course,
+            "rows": list(queries.hand_ins_of(homework)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def hand_in_file(request: ActorRequest, hand_in_id: int) -> FileResponse:
+    row = queries.access_hand_in(request.actor, hand_in_id)
+    return download_response(row.file, name=row.name, content_type=row.content_type)

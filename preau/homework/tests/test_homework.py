@@ -258,3 +258,76 @@ def test_last_year_s_notebook_is_an_archive(world, client_for, maths):
         actions.write_lesson(
             actor=actor(world.teacher), course=old, date=dt.date(2026, 3, 3), title="x", content="y"
         )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_work_is_handed_in_online_until_the_deadline(
+    world, client_for, maths, media, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from preau.homework.models import HandIn
+
+    hw = actions.set_homework(
+        actor=actor(world.teacher),
+        course=maths,
+        instructions="<p>Rédaction</p>",
+        due_on=TODAY() + dt.timedelta(days=3),
+        hand_in_until=timezone.now() + dt.timedelta(days=2),
+    )
+    pupil = client_for(world.pupil)
+    todo = pupil.get("/homework/").content.decode()
+    assert f'action="/homework/{hw.pk}/hand-in"' in todo
+    hostile = SimpleUploadedFile("../../<b>copie</b>.html", b"<script>x()</script>", "text/html")
+    assert pupil.post(f"/homework/{hw.pk}/hand-in", {"file": hostile}).status_code == 302
+    row = HandIn.objects.get()
+    assert ".." not in row.file.name
+    assert row.content_type == "application/octet-stream"
+    first_file = row.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        pupil.post(
+            f"/homework/{hw.pk}/hand-in",
+            {"file": SimpleUploadedFile("copie.pdf", b"%PDF-1.4", "application/pdf")},
+        )
+    row.refresh_from_db()
+    assert (HandIn.objects.count(), row.name) == (1, "copie.pdf")
+    assert not row.file.storage.exists(first_file)  # replaced
+    # The teacher sees it and downloads it; nobody else does.
+    teacher = client_for(world.teacher)
+    listing = teacher.get(f"/homework/{hw.pk}/hand-ins")
+    assert [r.pupil for r in listing.context["rows"]] == [world.pupil]
+    served = teacher.get(f"/homework/hand-ins/{row.pk}")
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    for who in (world.pupil2, world.teacher_b, world.guardian_b, world.foreign_admin):
+        assert client_for(who).get(f"/homework/hand-ins/{row.pk}").status_code == 404
+    assert client_for(world.teacher_b).get(f"/homework/{hw.pk}/hand-ins").status_code == 404
+    assert (
+        client_for(world.pupil_b)
+        .post(f"/homework/{hw.pk}/hand-in", {"file": SimpleUploadedFile("x.txt", b"x")})
+        .status_code
+        == 404
+    )
+    # After the deadline: refused, nothing changes.
+    Homework.objects.filter(pk=hw.pk).update(hand_in_until=timezone.now() - dt.timedelta(minutes=1))
+    pupil.post(f"/homework/{hw.pk}/hand-in", {"file": SimpleUploadedFile("tard.txt", b"x")})
+    row.refresh_from_db()
+    assert row.name == "copie.pdf"
+
+
+def test_a_hand_in_must_close_after_the_homework_is_shown(world, maths):
+    with pytest.raises(ValidationError) as refused:
+        actions.set_homework(
+            actor=actor(world.teacher),
+            course=maths,
+            instructions="<p>x</p>",
+            due_on=TODAY() + dt.timedelta(days=3),
+            publish_at=timezone.now() + dt.timedelta(days=2),
+            hand_in_until=timezone.now() + dt.timedelta(days=1),
+        )
+    assert "hand_in_until" in refused.value.message_dict
