@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "preau.news",
     "preau.timeline",
     "preau.documents",
+    "preau.timetable",
+    "preau.homework",
     "oauth2_provider",
     "preau.sso.cas",
     "preau.sso.oidc",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "preau.core.health.HealthMiddleware",  # /healthz and /readyz: before hosts and tenants
+    "preau.core.admission.AdmissionMiddleware",  # sheds new arrivals under overload
     "django.middleware.security.SecurityMiddleware",
     "preau.core.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +79,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Load shedding (preau/core/admission.py): 0 switches a signal off.
+PREAU_SHED_MAX_IN_FLIGHT = int(os.environ.get("PREAU_SHED_MAX_IN_FLIGHT", "0"))
+PREAU_SHED_MAX_QUEUE_MS = int(os.environ.get("PREAU_SHED_MAX_QUEUE_MS", "0"))
+PREAU_SHED_RETRY_SECONDS = int(os.environ.get("PREAU_SHED_RETRY_SECONDS", "20"))
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -239,6 +248,8 @@ CELERY_BEAT_SCHEDULE = {
 PREAU_MESSAGE_CONFIRM_ABOVE = int(os.environ.get("PREAU_MESSAGE_CONFIRM_ABOVE", "50"))
 # A message nobody has opened can be recalled for this many minutes after it was sent.
 PREAU_MESSAGE_RECALL_MINUTES = int(os.environ.get("PREAU_MESSAGE_RECALL_MINUTES", "15"))
+# The text of a message, pictures pasted into it included (they travel inside it).
+PREAU_MESSAGE_BODY_MAX_BYTES = int(os.environ.get("PREAU_MESSAGE_BODY_MAX_BYTES", str(4 * 1024**2)))
 PREAU_ATTACHMENT_MAX_BYTES = int(os.environ.get("PREAU_ATTACHMENT_MAX_BYTES", str(10 * 1024**2)))
 PREAU_ATTACHMENTS_MAX = int(os.environ.get("PREAU_ATTACHMENTS_MAX", "10"))
 # A callable(file) raising ValidationError for an infected file (a ClamAV client); "": no scan.
@@ -250,6 +261,12 @@ CELERY_BEAT_SCHEDULE["purge-message-trash"] = {
     "task": "preau.messaging.tasks.purge_trash_task",
     "schedule": crontab(hour=4, minute=30),
     "options": {"expires": 6 * 60 * 60},
+}
+# Homework prepared in advance is announced when its moment comes.
+CELERY_BEAT_SCHEDULE["announce-homework"] = {
+    "task": "preau.homework.tasks.notify_published_homework_task",
+    "schedule": crontab(minute="*/5"),
+    "options": {"expires": 4 * 60},
 }
 
 # --- News (preau.news) ----------------------------------------------------------------------

@@ -29,9 +29,11 @@ pupil who is in the class this year is what counts (imports do not always give g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from preau.directory.models import (
     Audience,
@@ -267,97 +269,118 @@ def audience_ids_reaching(person: Person) -> QuerySet[AudienceTarget, int]:
     The mirror of `resolve_audience`: `person in resolve_audience(a)` exactly when `a.pk` is
     among these (tested both ways on every kind). A lazy queryset of `audience_id` values,
     meant as a subquery (`audience_id__in=audience_ids_reaching(person)`): it costs no query of
-    its own. It is a union with one branch per target kind, each a semi-join the foreign-key
-    indexes answer, so the work grows with the person's places, not with the number of
-    audiences in the tenant.
+    its own. The targets are found by one SQL union, one branch per target kind, each a
+    semi-join on the person's current places that the foreign-key indexes answer, so the work
+    grows with the person's places, not with the number of audiences in the tenant.
+
+    The union is written once as SQL (`_REACHING_SQL`): the same union through the ORM took
+    about 30 ms of Python to build and compile on every call (every feed, badge and banner),
+    the text with its parameters takes microseconds, and the database plans both alike.
     """
-    t = person.tenant_id
-    targets = AudienceTarget.objects.filter(tenant_id=t)
+    targets = AudienceTarget.objects.filter(tenant_id=person.tenant_id)
     if person.is_blocked:
         return targets.none().values_list("audience_id", flat=True)
-    mine = current_memberships(t).filter(person_id=person.pk)
-    assignments = TeachingAssignment.objects.filter(
-        tenant_id=t, teacher_id=person.pk, year__is_current=True
-    )
-    children = GuardianLink.objects.filter(
-        tenant_id=t,
-        guardian_id=person.pk,
-        level__in=(GuardianLink.Level.LEGAL, GuardianLink.Level.IN_CHARGE),
-    )
-    pupils_now = current_memberships(t).filter(profile=Profile.PUPIL)
-    # Classes whose current pupils are in a group the person teaches (CLASS_TEACHERS).
-    taught_groups = GroupMember.objects.filter(
-        tenant_id=t,
-        group__year__is_current=True,
-        group_id__in=assignments.filter(group__isnull=False).values("group_id"),
-    )
-    classes_via_groups = pupils_now.filter(person_id__in=taught_groups.values("person_id"))
-    in_school_of = {
-        "school": Exists(mine.filter(school_id=OuterRef("school_id"))),
-        "class": Exists(mine.filter(school_id=OuterRef("school_class__school_id"))),
-        "group": Exists(mine.filter(school_id=OuterRef("group__school_id"))),
-    }
-    branches = [
-        targets.filter(kind=Kind.SCHOOL, school_id__in=mine.values("school_id")),
-        targets.filter(
-            Exists(mine.filter(school_id=OuterRef("school_id"), profile=OuterRef("profile"))),
-            kind=Kind.PROFILE,
-        ),
-        targets.filter(
-            kind=Kind.CLASS_PUPILS,
-            school_class_id__in=mine.filter(profile=Profile.PUPIL).values("school_class_id"),
-        ),
-        targets.filter(
-            kind=Kind.CLASS_GUARDIANS,
-            school_class_id__in=pupils_now.filter(person_id__in=children.values("pupil_id")).values(
-                "school_class_id"
-            ),
-        ),
-        targets.filter(
-            in_school_of["class"],
-            kind=Kind.CLASS_TEACHERS,
-            school_class_id__in=assignments.filter(school_class__isnull=False).values(
-                "school_class_id"
-            ),
-        ),
-        targets.filter(
-            in_school_of["class"],
-            kind=Kind.CLASS_TEACHERS,
-            school_class_id__in=classes_via_groups.values("school_class_id"),
-        ),
-        targets.filter(
-            in_school_of["group"],
-            kind=Kind.GROUP,
-            group_id__in=GroupMember.objects.filter(
-                tenant_id=t, person_id=person.pk, group__year__is_current=True
-            ).values("group_id"),
-        ),
-        targets.filter(
-            in_school_of["school"],
-            Exists(
-                assignments.filter(
-                    school_id=OuterRef("school_id"), subject_id=OuterRef("subject_id")
-                )
-            ),
-            kind=Kind.SUBJECT_TEACHERS,
-        ),
-        targets.filter(
-            Q(profile="") | Exists(mine.filter(profile=OuterRef("profile"))),
-            Exists(mine.filter(school__authorities=OuterRef("authority_id"))),
-            kind=Kind.AUTHORITY,
-        ),
-        targets.filter(kind=Kind.PERSON, person_id=person.pk),
-    ]
-    # A function is matched by its quoted code in the JSON list (see has_function): one
-    # branch per function the person holds somewhere would need a query to know them, so
-    # one branch per code, each narrowed to the schools where the person has it.
-    branches += [
-        targets.filter(
-            kind=Kind.FUNCTION,
-            function=code,
-            school_id__in=mine.filter(has_function(code)).values("school_id"),
-        )
-        for code in Function.values
-    ]
-    first, *rest = (branch.values_list("audience_id", flat=True) for branch in branches)
-    return first.union(*rest)
+    params = {"t": person.tenant_id, "p": person.pk, "current": True}
+    sql, values = _named(REACHING_SQL, params)
+    # A constant text: the person and tenant are parameters.
+    reaching = RawSQL(sql, values)  # noqa: S611
+    return targets.filter(pk__in=reaching).values_list("audience_id", flat=True)
+
+
+def _named(sql: str, params: Mapping[str, object]) -> tuple[str, list[object]]:
+    """`%(name)s` placeholders as positional `%s` with their values in order (both backends)."""
+    values: list[object] = []
+
+    def take(match: re.Match[str]) -> str:
+        values.append(params[match.group(1)])
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s", take, sql), values
+
+
+# The targets reaching person %(p)s of tenant %(t)s: the table of the module docstring read
+# backwards. `mine` is the person's memberships of the current year; each branch of the union
+# is one kind (the literals are AudienceTarget.Kind, Profile and Function values: a test checks
+# them). Portable SQL: SQLite and PostgreSQL both take a WITH inside a subquery.
+REACHING_SQL = """
+WITH mine AS (
+    SELECT m.school_id, m.profile, m.school_class_id, CAST(m.functions AS TEXT) AS functions
+    FROM directory_membership m JOIN directory_schoolyear y ON y.id = m.year_id
+    WHERE m.tenant_id = %(t)s AND m.person_id = %(p)s AND y.is_current = %(current)s
+),
+pupils_now AS (
+    SELECT pm.person_id, pm.school_class_id
+    FROM directory_membership pm JOIN directory_schoolyear py ON py.id = pm.year_id
+    WHERE pm.tenant_id = %(t)s AND py.is_current = %(current)s AND pm.profile = 'pupil'
+),
+taught AS (
+    SELECT ta.school_class_id, ta.group_id, ta.school_id, ta.subject_id
+    FROM directory_teachingassignment ta JOIN directory_schoolyear ty ON ty.id = ta.year_id
+    WHERE ta.tenant_id = %(t)s AND ta.teacher_id = %(p)s AND ty.is_current = %(current)s
+),
+current_groups AS (
+    SELECT gm.group_id, gm.person_id
+    FROM directory_groupmember gm
+    JOIN directory_group gg ON gg.id = gm.group_id
+    JOIN directory_schoolyear gy ON gy.id = gg.year_id
+    WHERE gm.tenant_id = %(t)s AND gy.is_current = %(current)s
+)
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'school'
+    AND a.school_id IN (SELECT school_id FROM mine)
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'profile'
+    AND EXISTS (SELECT 1 FROM mine WHERE mine.school_id = a.school_id
+                AND mine.profile = a.profile)
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'class_pupils'
+    AND a.school_class_id IN (SELECT school_class_id FROM mine WHERE profile = 'pupil')
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'class_guardians'
+    AND a.school_class_id IN (
+        SELECT pupils_now.school_class_id FROM pupils_now
+        JOIN directory_guardianlink gl ON gl.pupil_id = pupils_now.person_id
+        WHERE gl.tenant_id = %(t)s AND gl.guardian_id = %(p)s AND gl.level IN (1, 2))
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'class_teachers'
+    AND EXISTS (SELECT 1 FROM mine JOIN directory_schoolclass c ON c.school_id = mine.school_id
+                WHERE c.id = a.school_class_id)
+    AND (a.school_class_id IN (SELECT school_class_id FROM taught)
+         OR a.school_class_id IN (
+            SELECT pupils_now.school_class_id FROM pupils_now
+            JOIN current_groups ON current_groups.person_id = pupils_now.person_id
+            WHERE current_groups.group_id IN (SELECT group_id FROM taught)))
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'group'
+    AND a.group_id IN (SELECT group_id FROM current_groups WHERE person_id = %(p)s)
+    AND EXISTS (SELECT 1 FROM mine JOIN directory_group g ON g.school_id = mine.school_id
+                WHERE g.id = a.group_id)
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'function'
+    AND a.function IN ('DIR', 'EVS', 'ETA', 'DOC', 'RES', 'COL')
+    AND EXISTS (SELECT 1 FROM mine WHERE mine.school_id = a.school_id
+                AND mine.profile = 'staff'
+                AND mine.functions LIKE '%%"' || a.function || '"%%')
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'subject_teachers'
+    AND EXISTS (SELECT 1 FROM mine WHERE mine.school_id = a.school_id)
+    AND EXISTS (SELECT 1 FROM taught WHERE taught.school_id = a.school_id
+                AND taught.subject_id = a.subject_id)
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'authority'
+    AND EXISTS (SELECT 1 FROM mine
+                JOIN directory_school_authorities sa ON sa.school_id = mine.school_id
+                WHERE sa.authority_id = a.authority_id
+                AND (a.profile = '' OR mine.profile = a.profile))
+UNION
+SELECT a.id FROM directory_audiencetarget a
+WHERE a.tenant_id = %(t)s AND a.kind = 'person' AND a.person_id = %(p)s
+"""

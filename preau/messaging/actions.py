@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,6 +39,8 @@ from preau.messaging.permissions import Perm, policy
 SUBJECT_MAX = 200
 _TAGS = re.compile(r"<[^>]*>")
 DELIVERY_BATCH = 1000
+# A picture pasted into the text (the editor refuses bigger ones; the body limit is the rule).
+INLINE_IMAGE_MAX_BYTES = 1024**2
 
 
 @dataclass(frozen=True)
@@ -134,13 +138,29 @@ def _has_content(html: str) -> bool:
     return "<img" in html or bool(_TAGS.sub("", html).replace("&nbsp;", "").strip())
 
 
+def _clean_body(body: str) -> str:
+    """The sanitised text, pasted pictures kept; refused beyond PREAU_MESSAGE_BODY_MAX_BYTES."""
+    limit = settings.PREAU_MESSAGE_BODY_MAX_BYTES
+    if len(body) > limit:
+        raise ValidationError(
+            {
+                "body": _(
+                    "The message is larger than %(limit)s: use smaller pictures, or attach "
+                    "them as files."
+                )
+                % {"limit": filesizeformat(limit)}
+            }
+        )
+    return sanitize_html(body, inline_images=True)
+
+
 def _check_text(subject: str, body: str) -> tuple[str, str]:
     subject = " ".join(subject.split())
     if len(subject) > SUBJECT_MAX:
         raise ValidationError(
             {"subject": _("Keep the subject under %(max)d characters.") % {"max": SUBJECT_MAX}}
         )
-    body_html = sanitize_html(body)
+    body_html = _clean_body(body)
     if not subject and not _has_content(body_html):
         raise ValidationError(_("Write a subject or a message."), code="empty")
     return subject, body_html
@@ -149,10 +169,13 @@ def _check_text(subject: str, body: str) -> tuple[str, str]:
 # --- attachments ------------------------------------------------------------------------------
 
 
-def _check_attachments(actor: Actor, uploads: Sequence[UploadedFile]) -> None:
+def _check_attachments(
+    actor: Actor, uploads: Sequence[UploadedFile], forwarded: Sequence[Attachment] = ()
+) -> None:
+    """Count, size, scan and quota; files forwarded with a message count like new ones."""
     from preau.messaging.queries import quota_of, storage_used_by
 
-    if len(uploads) > settings.PREAU_ATTACHMENTS_MAX:
+    if len(uploads) + len(forwarded) > settings.PREAU_ATTACHMENTS_MAX:
         raise ValidationError(
             {
                 "attachments": _("Attach at most %(count)d files.")
@@ -169,7 +192,7 @@ def _check_attachments(actor: Actor, uploads: Sequence[UploadedFile]) -> None:
                 }
             )
         scan_upload(upload)
-    total = sum(u.size or 0 for u in uploads)
+    total = sum(u.size or 0 for u in uploads) + sum(a.size for a in forwarded)
     if total and storage_used_by(actor) + total > quota_of(actor):
         raise ValidationError(
             {
@@ -182,7 +205,21 @@ def _check_attachments(actor: Actor, uploads: Sequence[UploadedFile]) -> None:
         )
 
 
-def _store_attachments(message: Message, uploads: Sequence[UploadedFile]) -> None:
+def _store_attachments(
+    message: Message, uploads: Sequence[UploadedFile], forwarded: Sequence[Attachment] = ()
+) -> None:
+    """Store the new files, and a copy of each forwarded one (so that every stored file belongs
+    to one message only, and deleting one never takes another's)."""
+    for original in forwarded:
+        with original.file.open("rb") as content:
+            Attachment.objects.create(
+                tenant_id=message.tenant_id,
+                message=message,
+                file=File(content, name=original.name),
+                name=original.name,
+                size=original.size,
+                content_type=original.content_type,
+            )
     for upload in uploads:
         name = safe_file_name(upload.name or "")
         Attachment.objects.create(
@@ -210,7 +247,7 @@ def save_draft(
         raise PermissionDenied(Perm.SEND)
     message = draft or Message(tenant=actor.tenant, sender=actor.person)
     message.subject = " ".join(subject.split())[:SUBJECT_MAX]
-    message.body_html = sanitize_html(body)
+    message.body_html = _clean_body(body)
     message.school = actor.school
     message.reply_to = reply_to
     message.addressed = _addressed(recipients)
@@ -229,10 +266,12 @@ def send_message(
     broadcast: bool = False,
     confirmed: bool = False,
     attachments: Sequence[UploadedFile] = (),
+    forward_of: Message | None = None,
 ) -> Message:
     """Send a message (a draft, if given). Raises ValidationError with code "confirm" when it
     goes to more than PREAU_MESSAGE_CONFIRM_ABOVE people or to guardians and `confirmed` is
-    False: the page asks, then sends again with `confirmed`."""
+    False: the page asks, then sends again with `confirmed`. `forward_of` (a message the actor
+    sent or received, from `queries.access_message`) sends its attachments along."""
     require(policy, actor, Perm.SEND)
     if broadcast and (actor.school is None or not policy.can(actor, Perm.BROADCAST, actor.school)):
         raise PermissionDenied(Perm.BROADCAST)
@@ -242,7 +281,8 @@ def send_message(
         raise ValidationError({"recipients": _("Choose at least one recipient.")})
     subject, body_html = _check_text(subject, body)
     ids = _resolve(actor, recipients, reply_to=reply_to)
-    _check_attachments(actor, attachments)
+    forwarded = list(forward_of.attachments.all()) if forward_of is not None else []
+    _check_attachments(actor, attachments, forwarded)
     if not ids:
         raise ValidationError({"recipients": _("Nobody is in these audiences yet.")})
     if not confirmed and (len(ids) > _confirm_above() or _addresses_guardians(recipients)):
@@ -273,7 +313,7 @@ def send_message(
         Message.objects.filter(pk=message.pk).update(thread_id=thread_id or message.pk)
         message.thread_id = thread_id or message.pk
         try:
-            _store_attachments(message, attachments)
+            _store_attachments(message, attachments, forwarded)
         except Exception:
             for row in Attachment.objects.filter(message=message):
                 if row.file.name:
@@ -287,7 +327,8 @@ def send_message(
             data={
                 "recipients": len(ids),
                 "broadcast": broadcast,
-                "attachments": len(attachments),
+                "attachments": len(attachments) + len(forwarded),
+                "forward_of": forward_of.pk if forward_of is not None else None,
             },
         )
         from preau.messaging.tasks import deliver_message
@@ -349,6 +390,7 @@ def deliver(message_id: int) -> int:
                 obj=message,
                 actor=sender,
                 text=message.subject or _("New message"),
+                url=reverse("messaging:received", args=[message.pk]),
             )
             written += len(missing)
     Message.objects.filter(pk=message.pk, delivered_at__isnull=True).update(
@@ -393,6 +435,21 @@ def mark_read(*, actor: Actor, delivery: Delivery, read: bool = True) -> None:
     value = timezone.now() if read else None
     Delivery.objects.filter(pk=delivery.pk).update(read_at=value)
     delivery.read_at = value
+
+
+def flag_copy(*, actor: Actor, delivery: Delivery, flagged: bool = True) -> None:
+    """Flag a message of mine to find it again (or take the flag off)."""
+    if delivery.recipient_id != actor.person.pk:
+        raise PermissionDenied("messaging.flag")
+    Delivery.objects.filter(pk=delivery.pk).update(is_flagged=flagged)
+    delivery.is_flagged = flagged
+
+
+def discard_draft(*, actor: Actor, draft: Message) -> None:
+    """Delete a draft of mine (never a sent message)."""
+    if draft.sender_id != actor.person.pk or draft.sent_at is not None:
+        raise PermissionDenied(Perm.SEND)
+    draft.delete()
 
 
 def move_to_trash(*, actor: Actor, delivery: Delivery) -> None:

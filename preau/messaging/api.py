@@ -22,6 +22,8 @@ from preau.directory.models import Audience
 from preau.messaging import actions, queries
 from preau.messaging.models import Delivery, Folder, Message
 from preau.messaging.schemas import (
+    DraftIn,
+    FlagIn,
     FolderIn,
     FolderOut,
     MessageOut,
@@ -31,6 +33,7 @@ from preau.messaging.schemas import (
     MoveIn,
     PageQueryIn,
     ReadIn,
+    RecalledOut,
     ReplyIn,
     SendIn,
     SentOut,
@@ -319,6 +322,21 @@ def mark_read(request: HttpRequest, copy_id: int, data: ReadIn) -> Status[dict[s
     return Status(200, _copy(copy))
 
 
+@router.post(
+    "/copies/{copy_id}/flag",
+    response={200: MessageSummaryOut, **ERRORS},
+    summary="Flag a message to find it again, or take the flag off",
+)
+def flag(request: HttpRequest, copy_id: int, data: FlagIn) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    try:
+        copy = queries.access_copy(actor, copy_id)
+        actions.flag_copy(actor=actor, delivery=copy, flagged=data.flagged)
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(200, _copy(copy))
+
+
 # --- sending ----------------------------------------------------------------------------------
 
 
@@ -344,6 +362,7 @@ def send(request: HttpRequest, data: SendIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     try:
         draft = queries.access_draft(actor, data.draft_id) if data.draft_id else None
+        forward_of = queries.access_message(actor, data.forward_of) if data.forward_of else None
         message = actions.send_message(
             actor=actor,
             subject=data.subject,
@@ -354,6 +373,7 @@ def send(request: HttpRequest, data: SendIn) -> Status[dict[str, Any]]:
             draft=draft,
             broadcast=data.broadcast,
             confirmed=data.confirmed,
+            forward_of=forward_of,
         )
     except REFUSALS as exc:
         return _error(exc)
@@ -428,3 +448,69 @@ def delete(request: HttpRequest, copy_id: int) -> Status[dict[str, Any] | None]:
     except REFUSALS as exc:
         return _error(exc)  # type: ignore[return-value]
     return Status(204, None)
+
+
+# --- drafts and recall ------------------------------------------------------------------------
+
+
+def _save_draft(request: HttpRequest, data: DraftIn, draft: Message | None) -> Message:
+    actor = _actor(request)
+    return actions.save_draft(
+        actor=actor,
+        subject=data.subject,
+        body=data.body,
+        recipients=actions.Recipients(
+            people=sorted(set(data.people)), audiences=_audiences(actor, data.audiences)
+        ),
+        draft=draft,
+    )
+
+
+@router.post("/drafts", response={201: MessageOut, **ERRORS}, summary="Save a new draft")
+def create_draft(request: HttpRequest, data: DraftIn) -> Status[dict[str, Any]]:
+    """Nothing is checked against the communication rules until it is sent (`draft_id`)."""
+    try:
+        draft = _save_draft(request, data, None)
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(201, _detail(_message(draft), draft))
+
+
+@router.put("/drafts/{message_id}", response={200: MessageOut, **ERRORS}, summary="Update a draft")
+def update_draft(request: HttpRequest, message_id: int, data: DraftIn) -> Status[dict[str, Any]]:
+    try:
+        draft = _save_draft(request, data, queries.access_draft(_actor(request), message_id))
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(200, _detail(_message(draft), draft))
+
+
+@router.delete("/drafts/{message_id}", response={204: None, **ERRORS}, summary="Delete a draft")
+def delete_draft(request: HttpRequest, message_id: int) -> Status[dict[str, Any] | None]:
+    actor = _actor(request)
+    try:
+        actions.discard_draft(actor=actor, draft=queries.access_draft(actor, message_id))
+    except REFUSALS as exc:
+        return _error(exc)  # type: ignore[return-value]
+    return Status(204, None)
+
+
+@router.post(
+    "/sent/{message_id}/recall",
+    response={200: RecalledOut, **ERRORS},
+    summary="Recall a message nobody has read yet",
+)
+def recall(request: HttpRequest, message_id: int) -> Status[dict[str, Any]]:
+    """Within PREAU_MESSAGE_RECALL_MINUTES of sending, while no copy is read: the copies are
+    deleted. Too late or already read: 422 `too_late` or `read`."""
+    actor = _actor(request)
+    try:
+        message = queries.access_message(actor, message_id)
+        if message.sender_id != actor.person.pk:
+            raise Http404
+        recalled = actions.recall_message(actor=actor, message=message)
+    except PermissionDenied:
+        return _error(Http404())
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(200, {"id": recalled.pk, "recalled_at": recalled.recalled_at})

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
 
-from preau.messaging.actions import SUBJECT_MAX
+from preau.messaging.actions import INLINE_IMAGE_MAX_BYTES, SUBJECT_MAX
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,9 +41,18 @@ class ComposeForm(forms.Form):
     body = forms.CharField(
         label=_("Message"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "data-rich-editor": "body_html",
+                "data-image-max": INLINE_IMAGE_MAX_BYTES,
+            }
+        ),
         max_length=100_000,
     )
+    # What the rich-text editor wrote (preau/core/static/core/editor.js); without JavaScript it
+    # stays empty and the plain text of `body` is used.
+    body_html = forms.CharField(required=False, widget=forms.HiddenInput)
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
@@ -51,6 +60,7 @@ class ComposeForm(forms.Form):
     )
     draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    forward = forms.IntegerField(required=False, widget=forms.HiddenInput)
     broadcast = forms.BooleanField(
         label=_("No-reply broadcast from the school"),
         required=False,
@@ -58,9 +68,14 @@ class ComposeForm(forms.Form):
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def clean_body(self) -> str:
-        """The text as typed, as HTML paragraphs (the action sanitises whatever it gets)."""
-        return linebreaks(escape(self.cleaned_data["body"]))
+    def clean(self) -> dict[str, Any]:
+        """The body as HTML: the editor's, else the plain text as paragraphs (the action
+        sanitises and limits whatever it gets)."""
+        super().clean()
+        data = self.cleaned_data
+        rich = (data.get("body_html") or "").strip()
+        data["body"] = rich or linebreaks(escape(data.get("body") or ""))
+        return data
 
     def __init__(self, *args: Any, audience_choices: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,11 @@ def inbox_for(actor: Actor, *, folder: Folder | None = None) -> QuerySet[Deliver
     return _copies(actor).filter(trashed_at__isnull=True, folder=folder)
 
 
+def flagged_for(actor: Actor) -> QuerySet[Delivery]:
+    """The actor's flagged copies, wherever they are filed (not in the trash)."""
+    return _copies(actor).filter(trashed_at__isnull=True, is_flagged=True)
+
+
 def trash_for(actor: Actor) -> QuerySet[Delivery]:
     return _copies(actor).filter(trashed_at__isnull=False)
 
@@ -87,6 +92,14 @@ def unread_count(actor: Actor) -> int:
 def access_copy(actor: Actor, delivery_id: int) -> Delivery:
     """The actor's own copy of a message; 404 otherwise (missing = forbidden)."""
     copy = _copies(actor).filter(pk=delivery_id).first()
+    if copy is None:
+        raise Http404
+    return copy
+
+
+def copy_of(actor: Actor, message_id: int) -> Delivery:
+    """The actor's copy of a message (what a notification of it opens); 404 otherwise."""
+    copy = _copies(actor).filter(message_id=message_id).first()
     if copy is None:
         raise Http404
     return copy
@@ -228,6 +241,30 @@ def storage_used_by(actor: Actor) -> int:
         tenant=actor.tenant, message__sender=actor.person, message__sender_deleted_at__isnull=True
     ).aggregate(total=Sum("size"))["total"]
     return int(used or 0)
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    """How much of their storage quota a person's attachments take."""
+
+    used: int
+    quota: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used / self.quota)) if self.quota else 100
+
+    @property
+    def is_nearly_full(self) -> bool:
+        """Past 90 %: the mailbox warns before a file is refused."""
+        return self.percent >= QUOTA_WARNING_PERCENT
+
+
+QUOTA_WARNING_PERCENT = 90
+
+
+def quota_use(actor: Actor) -> QuotaUse:
+    return QuotaUse(used=storage_used_by(actor), quota=quota_of(actor))
 
 
 def access_attachment(actor: Actor, attachment_id: int) -> Attachment:

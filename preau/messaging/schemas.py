@@ -75,6 +75,11 @@ class MessageOut(MessageSummaryOut):
     sent_at: dt.datetime | None
 
 
+class RecalledOut(Schema):
+    id: int
+    recalled_at: dt.datetime
+
+
 class SentOut(Schema):
     id: int
     thread_id: int | None
@@ -99,6 +104,20 @@ class SendIn(Schema):
     broadcast: bool = Field(False, description="From the school, no reply-all (staff only).")
     confirmed: bool = Field(False, description="Resend with true after a 409 `confirm`.")
     draft_id: int | None = Field(None, description="Send this draft of mine.")
+    forward_of: int | None = Field(
+        None, description="A message I sent or received: its attachments go along."
+    )
+
+
+class DraftIn(Schema):
+    subject: str = Field("", max_length=1000)
+    body: str = Field("", max_length=200_000, description="HTML; sanitised on the way in.")
+    people: list[int] = Field(default_factory=list, max_length=RECIPIENTS_MAX)
+    audiences: list[int] = Field(default_factory=list, max_length=AUDIENCES_MAX)
+
+
+class FlagIn(Schema):
+    flagged: bool = True
 
 
 class ReplyIn(Schema):

@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import strip_tags
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,6 +38,7 @@ def _page_context(request: ActorRequest, box: str, **extra: Any) -> dict[str, An
         "box": box,
         "folders": list(queries.folders_of(actor)),
         "unread": queries.unread_count(actor),
+        "quota": queries.quota_use(actor),
         **extra,
     }
 
@@ -73,11 +76,15 @@ def index(request: ActorRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def box(request: ActorRequest, name: str) -> HttpResponse:
-    """Sent, drafts or trash."""
+    """Flagged, sent, drafts or trash."""
     actor = request.actor
     page: Page[Any]
     try:
-        if name == "trash":
+        if name == "flagged":
+            page = queries.page_of_copies(
+                queries.flagged_for(actor), after=request.GET.get("after")
+            )
+        elif name == "trash":
             page = queries.page_of_copies(queries.trash_for(actor), after=request.GET.get("after"))
         elif name == "sent":
             page = queries.page_of_messages(queries.sent_by(actor), after=request.GET.get("after"))
@@ -117,6 +124,14 @@ def read(request: ActorRequest, copy_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
+def received(request: ActorRequest, message_id: int) -> HttpResponse:
+    """My copy of a message, by the message's id (the link of its notification)."""
+    copy = queries.copy_of(request.actor, message_id)
+    return redirect("messaging:read", copy_id=copy.pk)
+
+
+@login_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def sent_message(request: ActorRequest, message_id: int) -> HttpResponse:
@@ -135,7 +150,7 @@ def sent_message(request: ActorRequest, message_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def copy_action(request: ActorRequest, copy_id: int, verb: str) -> HttpResponse:
-    """trash, restore, unread, flag, file (POST `folder`, empty for the inbox)."""
+    """trash, restore, unread, flag, unflag, file (POST `folder`, empty for the inbox)."""
     actor = request.actor
     copy = queries.access_copy(actor, copy_id)
     if verb == "trash":
@@ -149,6 +164,9 @@ def copy_action(request: ActorRequest, copy_id: int, verb: str) -> HttpResponse:
     if verb == "unread":
         actions.mark_read(actor=actor, delivery=copy, read=False)
         return redirect("messaging:index")
+    if verb in {"flag", "unflag"}:
+        actions.flag_copy(actor=actor, delivery=copy, flagged=verb == "flag")
+        return redirect("messaging:read", copy_id=copy.pk)
     if verb == "file":
         raw = request.POST.get("folder")
         folder = queries.folders_of(actor).filter(pk=_int(raw)).first() if raw else None
@@ -223,16 +241,39 @@ def _recipients(
     return Recipients(people=form.cleaned_data["to"], targets=targets)
 
 
-def _prefill(request: ActorRequest) -> tuple[dict[str, Any], Message | None]:
-    """What a new message starts with: `?to=` a person, `?reply=` a copy (`&all=1`), `?draft=`."""
+def _plain(body_html: str) -> str:
+    """The text of a stored body, for the plain text area (no JavaScript)."""
+    return html.unescape(strip_tags(_BREAKS.sub("\n", body_html))).strip()
+
+
+def _forwarded_body(original: Message) -> str:
+    """The forwarded message under a header, as French mail clients quote it."""
+    lines = [
+        _("-------- Forwarded message --------"),
+        _("From: %(name)s") % {"name": original.sender.full_name},
+        _("Date: %(date)s")
+        % {"date": date_format(timezone.localtime(original.sent_at), "DATETIME_FORMAT")},
+        _("Subject: %(subject)s") % {"subject": original.subject},
+    ]
+    header = "<p>" + "<br>".join(escape(line) for line in lines) + "</p>"
+    return f"<p></p>{header}<blockquote>{original.body_html}</blockquote>"
+
+
+def _prefill(request: ActorRequest) -> tuple[dict[str, Any], Message | None, Message | None]:
+    """What a new message starts with, and what it answers or forwards: `?to=` a person,
+    `?reply=` a copy (`&all=1`), `?forward=` a message sent or received, `?draft=`."""
     actor = request.actor
     if request.GET.get("draft"):
         draft = queries.access_draft(actor, _int(request.GET["draft"]))
         people = [a["id"] for a in draft.addressed if a.get("kind") == "person"]
-        body = html.unescape(strip_tags(_BREAKS.sub("\n", draft.body_html))).strip()
-        return {"to": people, "subject": draft.subject, "body": body, "draft": draft.pk}, (
-            draft.reply_to
-        )
+        initial = {
+            "to": people,
+            "subject": draft.subject,
+            "body": _plain(draft.body_html),
+            "body_html": draft.body_html,
+            "draft": draft.pk,
+        }
+        return initial, draft.reply_to, None
     if request.GET.get("reply"):
         copy = queries.access_copy(actor, _int(request.GET["reply"]))
         original = copy.message
@@ -244,14 +285,21 @@ def _prefill(request: ActorRequest) -> tuple[dict[str, Any], Message | None]:
             if _REPLY_PREFIX.match(original.subject)
             else f"Re : {original.subject}"
         )
-        return {
-            "to": list(recipients.people),
-            "subject": subject,
-            "reply_to": original.pk,
-        }, original
+        initial = {"to": list(recipients.people), "subject": subject, "reply_to": original.pk}
+        return initial, original, None
+    if request.GET.get("forward"):
+        original = queries.access_message(actor, _int(request.GET["forward"]))
+        body = _forwarded_body(original)
+        initial = {
+            "subject": f"Tr : {original.subject}",
+            "body": _plain(body),
+            "body_html": body,
+            "forward": original.pk,
+        }
+        return initial, None, original
     if request.GET.get("to"):
-        return {"to": [_int(request.GET["to"])]}, None
-    return {}, None
+        return {"to": [_int(request.GET["to"])]}, None, None
+    return {}, None, None
 
 
 @login_required
@@ -261,7 +309,9 @@ def compose(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     choices = queries.addressable_audiences(actor)
     labels = {c.key: c.label for c in choices}
-    initial, reply_to = _prefill(request) if request.method != "POST" else ({}, None)
+    initial, reply_to, forward_of = (
+        _prefill(request) if request.method != "POST" else ({}, None, None)
+    )
     form = forms.ComposeForm(
         request.POST or None,
         request.FILES or None,
@@ -274,6 +324,8 @@ def compose(request: ActorRequest) -> HttpResponse:
         draft = queries.access_draft(actor, data["draft"]) if data["draft"] else None
         if data["reply_to"]:
             reply_to = queries.access_message(actor, data["reply_to"])
+        if data["forward"]:
+            forward_of = queries.access_message(actor, data["forward"])
         try:
             recipients = _recipients(request, form, labels)
             if "save_draft" in request.POST:
@@ -297,6 +349,7 @@ def compose(request: ActorRequest) -> HttpResponse:
                 broadcast=data["broadcast"],
                 confirmed=data["confirmed"],
                 attachments=data["attachments"],
+                forward_of=forward_of,
             )
         except PermissionDenied:
             form.add_error("broadcast", _("Only the school's staff send no-reply broadcasts."))
@@ -325,6 +378,47 @@ def compose(request: ActorRequest) -> HttpResponse:
             chosen=list(chosen),
             confirm=confirm,
             reply_to=reply_to,
+            forward_of=forward_of,
+            image_max=actions.INLINE_IMAGE_MAX_BYTES,
             can_broadcast=actions.policy.can(actor, actions.Perm.BROADCAST, actor.school),
         ),
     )
+
+
+@login_required
+@require_POST
+def autosave(request: ActorRequest) -> HttpResponse:
+    """The compose page's draft, saved a few seconds after one stops typing (htmx): answers
+    the draft's id (swapped into the form) and when it was saved. Files are not saved."""
+    actor = request.actor
+    choices = queries.addressable_audiences(actor)
+    labels = {c.key: c.label for c in choices}
+    form = forms.ComposeForm(request.POST, audience_choices=[(c.key, c.label) for c in choices])
+    saved = None
+    if form.is_valid():
+        data = form.cleaned_data
+        typed = data["subject"] or strip_tags(data["body"]).strip() or "<img" in data["body"]
+        if typed or data["to"] or data["draft"]:
+            draft = queries.access_draft(actor, data["draft"]) if data["draft"] else None
+            reply_to = queries.access_message(actor, data["reply_to"]) if data["reply_to"] else None
+            try:
+                saved = actions.save_draft(
+                    actor=actor,
+                    subject=data["subject"],
+                    body=data["body"],
+                    recipients=_recipients(request, form, labels),
+                    draft=draft,
+                    reply_to=reply_to,
+                )
+            except (ValidationError, PermissionDenied):
+                saved = None
+    return render(request, "messaging/partials/autosave.html", {"saved": saved, "form": form})
+
+
+@login_required
+@require_POST
+def discard_draft(request: ActorRequest, message_id: int) -> HttpResponse:
+    draft = queries.access_draft(request.actor, message_id)
+    actions.discard_draft(actor=request.actor, draft=draft)
+    messages.success(request, _("The draft is deleted."))
+    return redirect("messaging:box", name="drafts")

@@ -315,3 +315,29 @@ def test_a_blocked_person_or_another_tenant_is_reached_by_nothing(world, extras)
     make_target(world, Kind.SCHOOL, school=world.foreign_school)  # bad data: another tenant's
     assert list(audience_ids_reaching(extras.blocked_pupil)) == []
     assert list(audience_ids_reaching(world.foreign_pupil)) == []
+
+
+def test_an_authority_s_profile_is_matched_in_its_own_schools_only(world):
+    """Staff under the authority who teach elsewhere are not among its teachers."""
+    elsewhere = f.SchoolFactory(tenant=world.tenant, name="Lycée hors département")
+    m.Membership.objects.create(
+        tenant=world.tenant,
+        person=world.staff,
+        school=elsewhere,
+        year=world.year,
+        profile=m.Profile.TEACHER,
+    )
+    teachers = make_target(world, Kind.AUTHORITY, authority=world.authority, profile="teacher")
+    assert world.staff not in set(resolve_audience(teachers.audience))
+    assert teachers.audience_id not in set(audience_ids_reaching(world.staff))
+    assert teachers.audience_id in set(audience_ids_reaching(world.teacher))
+
+
+def test_the_sql_speaks_the_code_s_constants():
+    from preau.directory.audiences import REACHING_SQL
+
+    for kind in Kind.values:
+        assert f"a.kind = '{kind}'" in REACHING_SQL
+    assert "('" + "', '".join(m.Function.values) + "')" in REACHING_SQL
+    assert f"profile = '{m.Profile.PUPIL}'" in REACHING_SQL
+    assert f"profile = '{m.Profile.STAFF}'" in REACHING_SQL

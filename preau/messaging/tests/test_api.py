@@ -458,5 +458,85 @@ def test_openapi_lists_the_endpoints(world):
         "/api/v1/messages/copies/{copy_id}",
         "/api/v1/messages/copies/{copy_id}/move",
         "/api/v1/messages/{message_id}/reply",
+        "/api/v1/messages/copies/{copy_id}/flag",
+        "/api/v1/messages/drafts",
+        "/api/v1/messages/drafts/{message_id}",
+        "/api/v1/messages/sent/{message_id}/recall",
     ):
         assert path in paths
+
+
+def put(client: Client, path: str, data: dict[str, Any]) -> Any:
+    return client.put(BASE + path, data, content_type="application/json")
+
+
+def test_flag_my_copy_only(world, client_for, delivered):
+    response = post(client_for(world.pupil), f"/copies/{delivered.pk}/flag", {"flagged": True})
+    assert (response.status_code, response.json()["is_flagged"]) == (200, True)
+    for other in (world.pupil2, world.foreign_admin):
+        answer = post(client_for(other), f"/copies/{delivered.pk}/flag", {"flagged": False})
+        assert answer.status_code == 404
+    delivered.refresh_from_db()
+    assert delivered.is_flagged
+
+
+def test_drafts_are_saved_updated_and_deleted_by_their_author_only(world, client_for):
+    teacher = client_for(world.teacher)
+    created = post(
+        teacher, "/drafts", {"subject": "Brouillon", "body": "<p>a</p>", "people": [world.pupil.pk]}
+    )
+    assert created.status_code == 201
+    draft_id = created.json()["id"]
+    assert created.json()["kind"] == "draft"
+    updated = put(teacher, f"/drafts/{draft_id}", {"subject": "Brouillon 2", "body": "<p>b</p>"})
+    assert (updated.status_code, updated.json()["subject"]) == (200, "Brouillon 2")
+    for other in (world.pupil, world.foreign_admin):
+        assert put(client_for(other), f"/drafts/{draft_id}", {"subject": "x"}).status_code == 404
+        assert client_for(other).delete(f"{BASE}/drafts/{draft_id}").status_code == 404
+    assert Message.objects.get(pk=draft_id).subject == "Brouillon 2"
+    assert teacher.delete(f"{BASE}/drafts/{draft_id}").status_code == 204
+    assert not Message.objects.filter(pk=draft_id).exists()
+
+
+def test_a_sent_message_is_not_a_draft(world, client_for, delivered):
+    teacher = client_for(world.teacher)
+    message_id = delivered.message_id
+    assert put(teacher, f"/drafts/{message_id}", {"subject": "x"}).status_code == 404
+    assert teacher.delete(f"{BASE}/drafts/{message_id}").status_code == 404
+    assert Message.objects.get(pk=message_id).subject == "Sortie au musée"
+
+
+def test_recall_by_the_sender_while_unread(world, client_for, delivered):
+    message_id = delivered.message_id
+    for other in (world.pupil, world.teacher_b, world.foreign_admin):
+        assert post(client_for(other), f"/sent/{message_id}/recall").status_code == 404
+    assert Delivery.objects.filter(message_id=message_id).exists()
+    response = post(client_for(world.teacher), f"/sent/{message_id}/recall")
+    assert response.status_code == 200
+    assert response.json()["id"] == message_id
+    assert not Delivery.objects.filter(message_id=message_id).exists()
+
+
+def test_recall_after_a_read_is_422_read(world, client_for, delivered):
+    client_for(world.pupil).get(f"{BASE}/copies/{delivered.pk}")
+    response = post(client_for(world.teacher), f"/sent/{delivered.message_id}/recall")
+    assert (response.status_code, response.json()["code"]) == (422, "read")
+    assert Delivery.objects.filter(pk=delivered.pk).exists()
+
+
+def test_forward_through_the_api(world, client_for, delivered, django_capture_on_commit_callbacks):
+    pupil = client_for(world.pupil)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            pupil,
+            "",
+            {"subject": "Tr", "people": [world.pupil2.pk], "forward_of": delivered.message_id},
+        )
+    assert response.status_code == 201
+    stranger = client_for(world.pupil_b)
+    refused = post(
+        stranger,
+        "",
+        {"subject": "Tr", "people": [world.pupil.pk], "forward_of": delivered.message_id},
+    )
+    assert refused.status_code == 404

@@ -3,9 +3,16 @@ replies, the teacher sees the reply. axe-core on compose, inbox and the conversa
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from preau.directory.tests.factories import TEST_PASSWORD
+
+# A one-pixel PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +36,23 @@ def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(
     assert teacher.page.locator("#chosen-people .chip").count() == 0
     teacher.page.check(f"input[value='class_guardians:{world.class_a.pk}']")
     teacher.page.fill("#id_subject", "Sortie au musée jeudi")
-    teacher.page.fill("#id_body", "Bonjour,\nla classe ira au musée jeudi.")
+    # The editor: bold from the toolbar, then text, then a picture inside the text.
+    editor = teacher.page.locator("#id_body-editor")
+    editor.click()
+    teacher.page.get_by_role("button", name="Gras").click()
+    teacher.page.keyboard.type("Bonjour,")
+    teacher.page.get_by_role("button", name="Gras").click()
+    teacher.page.keyboard.press("Enter")
+    teacher.page.keyboard.type("la classe ira au musée jeudi.")
+    teacher.page.set_input_files(
+        "[data-editor-image]",
+        files=[{"name": "plan.png", "mimeType": "image/png", "buffer": PNG}],
+    )
+    teacher.page.wait_for_selector("#id_body-editor img[alt=plan]")
+    # A few seconds after typing stops, the draft is saved by itself.
+    teacher.page.wait_for_selector("#autosave-status:has-text('Brouillon enregistré')")
+    assert teacher.page.locator("#id_draft").get_attribute("value")
+    teacher.snap("compose-filled")
     teacher.page.set_input_files(
         "#id_attachments",
         files=[{"name": "autorisation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
@@ -58,6 +81,10 @@ def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(
     guardian.page.click(".mail-list__item a")
     guardian.page.wait_for_load_state("networkidle")
     assert "la classe ira au musée jeudi" in guardian.page.locator(".thread__body").inner_text()
+    assert guardian.page.locator(".thread__body strong, .thread__body b").first.inner_text() == (
+        "Bonjour,"
+    )
+    assert guardian.page.locator(".thread__body img[alt=plan]").count() == 1
     with guardian.page.expect_download() as download:
         guardian.page.get_by_role("link", name="autorisation.pdf").click()
     assert download.value.suggested_filename == "autorisation.pdf"
@@ -65,7 +92,8 @@ def test_a_teacher_writes_to_the_guardians_of_a_class_and_gets_a_reply(
     guardian.assert_accessible()
     guardian.page.get_by_role("link", name="Répondre", exact=True).click()
     guardian.page.wait_for_load_state("networkidle")
-    guardian.page.fill("#id_body", "Merci, Léa sera là.")
+    guardian.page.locator("#id_body-editor").click()
+    guardian.page.keyboard.type("Merci, Léa sera là.")
     guardian.page.click("button[name=send]")
     guardian.page.wait_for_load_state("networkidle")
     assert "/messages/box/sent/" in guardian.page.url

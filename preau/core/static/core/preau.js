@@ -4,6 +4,13 @@ document.addEventListener("change", (event) => {
   const el = event.target;
   if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit")) el.form.requestSubmit();
 });
+// Print buttons exist only where JavaScript can print.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+});
 document.addEventListener("submit", (event) => {
   const msg = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) event.preventDefault();

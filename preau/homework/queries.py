@@ -1,0 +1,162 @@
+"""Every read of the notebook: a pupil's to-do list (one query), a course's notebook, the
+courses one teaches, the inspection list; `access_*` for single objects (404 otherwise)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from preau.core.actor import Actor
+from preau.directory.models import Person, School
+from preau.homework.models import Done, HandIn, Homework, LessonLog, Visa
+from preau.homework.permissions import GUARDIAN_LEVELS, Perm, attends, policy
+from preau.timetable.models import Course
+
+
+def _courses() -> QuerySet[Course]:
+    return Course.objects.select_related("subject", "teacher", "school_class", "group", "year")
+
+
+def todo_for(pupil: Person, *, since: dt.date) -> QuerySet[Homework]:
+    """The pupil's published homework due from `since`, soonest first, each with `is_done`."""
+    return (
+        Homework.objects.filter(
+            tenant_id=pupil.tenant_id,
+            course__in=Course.objects.filter(
+                attends(pupil.pk, pupil.tenant_id), year__is_current=True
+            ),
+            publish_at__lte=timezone.now(),
+            due_on__gte=since,
+        )
+        .annotate(is_done=Exists(Done.objects.filter(homework=OuterRef("pk"), pupil=pupil)))
+        .select_related(
+            "course__subject", "course__teacher", "course__school_class", "course__group"
+        )
+        .order_by("due_on", "course__subject__label", "pk")
+    )
+
+
+def children_of(actor: Actor) -> QuerySet[Person]:
+    return Person.objects.filter(
+        tenant=actor.tenant,
+        guardian_links__guardian=actor.person,
+        guardian_links__level__in=GUARDIAN_LEVELS,
+    ).order_by("first_name", "pk")
+
+
+def access_child(actor: Actor, person_id: int) -> Person:
+    child = children_of(actor).filter(pk=person_id).first()
+    if child is None:
+        raise Http404
+    return child
+
+
+def courses_taught(actor: Actor) -> QuerySet[Course]:
+    return (
+        _courses()
+        .filter(tenant=actor.tenant, teacher=actor.person, year__is_current=True)
+        .order_by("school_class__name", "group__name", "subject__label")
+    )
+
+
+def access_course(actor: Actor, course_id: int, perm: str = Perm.READ) -> Course:
+    """A course whose notebook the actor may read (or write, or stamp); past years' courses
+    stay readable as archives by their teacher and the school's staff."""
+    course = _courses().filter(tenant=actor.tenant, pk=course_id).first()
+    if course is None or not policy.can(actor, perm, course):
+        raise Http404
+    return course
+
+
+def notebook_of(course: Course, *, published_only: bool) -> QuerySet[LessonLog]:
+    """The course's lessons, newest first, each with its homework (families: published only)."""
+    homework = Homework.objects.order_by("due_on", "pk")
+    if published_only:
+        homework = homework.filter(publish_at__lte=timezone.now())
+    return LessonLog.objects.filter(course=course).prefetch_related(
+        Prefetch("homework", queryset=homework)
+    )
+
+
+def homework_without_lesson(course: Course, *, published_only: bool) -> QuerySet[Homework]:
+    qs = Homework.objects.filter(course=course, lesson__isnull=True)
+    return qs.filter(publish_at__lte=timezone.now()) if published_only else qs
+
+
+def access_lesson(actor: Actor, lesson_id: int, perm: str = Perm.WRITE) -> LessonLog:
+    lesson = (
+        LessonLog.objects.filter(tenant=actor.tenant, pk=lesson_id)
+        .select_related("course__year", "course__subject", "course__school_class", "course__group")
+        .first()
+    )
+    if lesson is None or not policy.can(actor, perm, lesson.course):
+        raise Http404
+    return lesson
+
+
+def access_homework_for_pupil(actor: Actor, homework_id: int) -> Homework:
+    """Published homework of a course the actor attends (what they may tick as done)."""
+    homework = (
+        Homework.objects.filter(
+            tenant=actor.tenant,
+            pk=homework_id,
+            publish_at__lte=timezone.now(),
+            course__in=Course.objects.filter(attends(actor.person.pk, actor.tenant.pk)),
+        )
+        .select_related("course")
+        .first()
+    )
+    if homework is None:
+        raise Http404
+    return homework
+
+
+def access_homework_to_mark(actor: Actor, homework_id: int) -> Homework:
+    """Homework of a course the actor writes (to see what was handed in); 404 otherwise."""
+    homework = (
+        Homework.objects.filter(tenant=actor.tenant, pk=homework_id)
+        .select_related("course__year", "course__subject", "course__school_class", "course__group")
+        .first()
+    )
+    if homework is None or not policy.can(actor, Perm.WRITE, homework.course):
+        raise Http404
+    return homework
+
+
+def hand_ins_of(homework: Homework) -> QuerySet[HandIn]:
+    return (
+        HandIn.objects.filter(homework=homework)
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name")
+    )
+
+
+def access_hand_in(actor: Actor, hand_in_id: int) -> HandIn:
+    """A hand-in: its pupil's, or the course's teacher's to read; 404 for anyone else."""
+    row = (
+        HandIn.objects.filter(tenant=actor.tenant, pk=hand_in_id)
+        .select_related("homework__course__year")
+        .first()
+    )
+    if row is None or not (
+        row.pupil_id == actor.person.pk or policy.can(actor, Perm.WRITE, row.homework.course)
+    ):
+        raise Http404
+    return row
+
+
+def inspection_of(school: School) -> QuerySet[Course]:
+    """The school's courses of this year by teacher then class, with their last visa."""
+    return (
+        _courses()
+        .filter(tenant_id=school.tenant_id, school=school, year__is_current=True)
+        .prefetch_related(Prefetch("visas", queryset=Visa.objects.select_related("by")))
+        .order_by("teacher__last_name", "teacher__first_name", "school_class__name", "group__name")
+    )
+
+
+def visas_of(course: Course) -> QuerySet[Visa]:
+    return Visa.objects.filter(course=course).select_related("by")
