@@ -16,11 +16,8 @@ from preau.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/", directory_router)
 api.add_router("/messages", "preau.messaging.api.router")
-<<<<<<< HEAD
 api.add_router("/documents", "preau.documents.api.router")
 api.add_router("/timeline", "preau.timeline.api.router")
 api.add_router("/news", "preau.news.api.router")
-=======
 api.add_router("/timetable", "preau.timetable.api.router")
 api.add_router("/homework", "preau.homework.api.router")
->>>>>>> lead
