@@ -357,6 +357,8 @@ def seed_demo(*, stdout: Writer | None = None, seed: int = DEMO_SEED) -> DemoSum
 APP_HOOKS = (
     ("preau.portal.demo", "seed_demo_connected_apps"),
     ("preau.news.demo", "seed_demo_news"),
+    ("preau.timetable.demo", "seed_demo_timetable"),
+    ("preau.homework.demo", "seed_demo_homework"),
 )
 
 

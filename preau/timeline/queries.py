@@ -25,6 +25,7 @@ APP_LABELS = {
     "messaging": _("Messages"),
     "news": _("News"),
     "homework": _("Homework"),
+    "timetable": _("Timetable"),
     "documents": _("Documents"),
     "forums": _("Forums"),
     "blogs": _("Blogs"),

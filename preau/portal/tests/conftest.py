@@ -17,7 +17,7 @@ def _fresh_url_cache() -> Any:
 
 @pytest.fixture
 def native_apps(settings: Any) -> None:
-    """Stand-in pages for some native apps (messaging, news, homework, grades)."""
+    """A stand-in page for a native app not built yet (grades)."""
     settings.ROOT_URLCONF = "preau.portal.tests.stub_urls"
     forget_resolved_urls()
 

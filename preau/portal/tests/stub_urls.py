@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, include, path, 
 
 from config.urls import urlpatterns as project_urlpatterns
 
-STUBBED = ("messaging", "news", "homework", "grades")
+STUBBED = ("grades",)  # the native apps not built yet that the launcher tests use
 
 
 def stub(request: HttpRequest) -> HttpResponse:

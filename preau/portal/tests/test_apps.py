@@ -26,14 +26,17 @@ def names(person, tenant, school=None):
 
 def test_no_tile_for_an_app_not_built_yet(world):
     # Without stand-in pages, only the apps built so far resolve: nothing links to a missing page.
-    assert native_url(CATALOGUE[Service.NEWS]) is None
-    assert keys(world.pupil, world.tenant) == ["native:Courrier_Electronique"]
+    world.tenant.enabled_apps = [*world.tenant.enabled_apps, "Notes"]
+    world.tenant.save()
+    assert native_url(CATALOGUE[Service.GRADES]) is None
+    assert "native:Notes" not in keys(world.pupil, world.tenant)
 
 
 def test_native_apps_enabled_for_the_tenant_are_shown(world, native_apps):
     assert keys(world.pupil, world.tenant) == [
         "native:Courrier_Electronique",
         "native:Actualites",
+        "native:Stockage_Partage",
         "native:Cahier_Textes",
     ]
 
@@ -132,7 +135,7 @@ def test_apps_for_runs_one_query_whatever_the_number_of_apps(
         ConnectedAppFactory(tenant=world.tenant, profiles=["pupil", "teacher"], position=n)
     with django_assert_num_queries(1):
         entries = apps_for(actor)
-    assert len(entries) == 3 + 10
+    assert len(entries) == 4 + 10
 
 
 @pytest.mark.parametrize(

@@ -196,6 +196,8 @@ def test_apps_grid_shows_native_and_connected_apps(world, english_client_for, na
     from preau.portal.tests.factories import ConnectedAppFactory
 
     ConnectedAppFactory(tenant=world.tenant, name="Pronote", url="https://pronote.example.org/")
+    world.tenant.enabled_apps = [*world.tenant.enabled_apps, "Notes"]
+    world.tenant.save()
     html = page(english_client_for(world.pupil))
     assert re.search(r'<a class="app-tile" href="/news/"', html)
     assert re.search(r'<a class="app-tile" href="/stub-grades/"', html)
