@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
@@ -201,7 +202,11 @@ def upload(request: ActorRequest, space_id: int) -> HttpResponse:
         return _browse(request, space, target, upload_form=form)
     if _wants_json(request):
         return JsonResponse({"ids": [d.pk for d in documents]}, status=201)
-    messages.success(request, _("%(count)d file(s) added.") % {"count": len(documents)})
+    messages.success(
+        request,
+        ngettext("%(count)d file added.", "%(count)d files added.", len(documents))
+        % {"count": len(documents)},
+    )
     return redirect(
         actions.item_url(target) if target else reverse("documents:space", args=[space.pk])
     )
@@ -420,7 +425,13 @@ def _share(request: ActorRequest, item: Folder | Document) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(
-                request, _("Shared with %(count)d recipient(s).") % {"count": len(shares)}
+                request,
+                ngettext(
+                    "Shared with %(count)d recipient.",
+                    "Shared with %(count)d recipients.",
+                    len(shares),
+                )
+                % {"count": len(shares)},
             )
             return redirect(actions.item_url(item))
     chosen = actions.people_chosen(actor, people)
@@ -535,7 +546,11 @@ def empty_trash(request: ActorRequest, space_id: int) -> HttpResponse:
         count = actions.empty_trash(actor=request.actor, space=s)
     except PermissionDenied:
         raise Http404 from None
-    messages.success(request, _("%(count)d file(s) deleted for good.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d file deleted for good.", "%(count)d files deleted for good.", count)
+        % {"count": count},
+    )
     return redirect("documents:trash", s.pk)
 
 
