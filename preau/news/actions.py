@@ -48,6 +48,8 @@ from preau.news.models import FlashDismissal, News, NewsComment, NewsFile, NewsR
 from preau.news.permissions import Perm, policy
 
 TITLE_MAX = 200
+# The text with the pictures pasted into it (they travel inside it, as in messages).
+BODY_MAX = 4 * 1024**2
 COMMENT_MAX = 2000
 REASON_MAX = 500
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -357,7 +359,7 @@ def save_draft(
             _("Keep the title under %(max)d characters.") % {"max": TITLE_MAX},
             "title_too_long",
         )
-    body_html = sanitize_html(body)
+    body_html = sanitize_html(body, inline_images=True)
     chosen = _targets_of(actor, targets)
     school, authority = check_targets(actor, chosen)
     if not chosen and school is None:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from preau.news.actions import COMMENT_MAX, REASON_MAX, TITLE_MAX
+from preau.news.actions import BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,13 +38,15 @@ class NewsForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
-        max_length=200_000,
-        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 12, "data-rich-editor": "body_html"}),
         help_text=_(
             "HTML is accepted: paragraphs <p>, <strong>, <em>, lists, links, headings. "
             "Scripts and styles are removed."
         ),
     )
+    # What the rich-text editor wrote (core/editor.js); without JavaScript, `body` (HTML).
+    body_html = forms.CharField(required=False, max_length=BODY_MAX, widget=forms.HiddenInput)
     targets = forms.MultipleChoiceField(
         label=_("For whom"),
         required=False,
@@ -78,6 +80,15 @@ class NewsForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments"), required=False, help_text=_("Up to 10 files of 10 MB each.")
     )
+
+    def clean(self) -> dict[str, Any]:
+        """The editor's HTML when it wrote some, else the textarea's (both sanitised later)."""
+        super().clean()
+        data = self.cleaned_data
+        rich = (data.get("body_html") or "").strip()
+        if rich:
+            data["body"] = rich
+        return data
 
     def __init__(self, *args: Any, target_choices: list[tuple[str, Any]], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -74,7 +74,11 @@ class PageQueryIn(Schema):
 
 class NewsIn(Schema):
     title: str = Field(max_length=1000)
-    body: str = Field("", max_length=200_000, description="HTML; sanitised on the way in.")
+    body: str = Field(
+        "",
+        max_length=4 * 1024**2,
+        description="HTML (pictures inside as data: addresses); sanitised.",
+    )
     targets: list[str] = Field(
         default_factory=list,
         max_length=TARGETS_MAX,

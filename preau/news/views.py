@@ -81,6 +81,7 @@ def _initial(news: News) -> dict[str, Any]:
     return {
         "title": news.title,
         "body": news.body_html,
+        "body_html": news.body_html,
         "targets": [a["key"] for a in news.addressed],
         "publish_at": news.publish_at,
         "expires_at": news.expires_at,

@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from preau.core.models import TenantModel
 from preau.directory.models import Audience, Group, School, SchoolClass, SchoolYear, Subject
@@ -78,12 +79,12 @@ class Course(TenantModel):
 
 
 WEEKDAYS = [
-    (1, _("Monday")),
-    (2, _("Tuesday")),
-    (3, _("Wednesday")),
-    (4, _("Thursday")),
-    (5, _("Friday")),
-    (6, _("Saturday")),
+    (1, pgettext_lazy("weekday of a slot", "Monday")),
+    (2, pgettext_lazy("weekday of a slot", "Tuesday")),
+    (3, pgettext_lazy("weekday of a slot", "Wednesday")),
+    (4, pgettext_lazy("weekday of a slot", "Thursday")),
+    (5, pgettext_lazy("weekday of a slot", "Friday")),
+    (6, pgettext_lazy("weekday of a slot", "Saturday")),
 ]
 
 

@@ -20,15 +20,14 @@ def test_a_principal_s_urgent_news_reaches_every_guardian(world, browser_for, se
     principal.snap("write")
     principal.assert_accessible()
     principal.page.fill("#id_title", "Collège fermé demain")
-    text = "<p>En raison de la neige, le collège sera fermé jeudi.</p>"
-    principal.page.fill("#id_body", text)
-    # The toolbar wraps the selection: "jeudi" in bold.
-    start = text.index("jeudi")
-    principal.page.eval_on_selector(
-        "#id_body", f"el => el.setSelectionRange({start}, {start + len('jeudi')})"
-    )
-    principal.page.click("[data-html-toolbar] button[data-wrap=strong]")
-    assert "<strong>jeudi</strong>" in principal.page.input_value("#id_body")
+    # The editor: text, then "jeudi" in bold from the toolbar.
+    principal.page.locator("#id_body-editor").click()
+    principal.page.keyboard.type("En raison de la neige, le collège sera fermé ")
+    principal.page.get_by_role("button", name="Gras").click()
+    principal.page.keyboard.type("jeudi")
+    principal.page.get_by_role("button", name="Gras").click()
+    principal.page.keyboard.type(".")
+    assert "<b>jeudi</b>" in principal.page.input_value("#id_body_html")
     principal.page.check(f"input[value='profile:{world.school.pk}:guardian']")
     principal.page.check("#id_is_urgent")
     principal.page.click("button[name=publish]")
