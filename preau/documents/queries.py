@@ -112,6 +112,20 @@ def access_document(actor: Actor, document_id: int, *, trashed: bool = False) ->
     return document
 
 
+def recent_documents(actor: Actor, *, limit: int = 30) -> QuerySet[Document]:
+    """The latest files of the actor's own space (what they may attach to a message)."""
+    return (
+        _documents(actor)
+        .filter(
+            space__kind=Space.Kind.PERSONAL,
+            space__owner=actor.person,
+            trashed_at__isnull=True,
+            current_version__isnull=False,
+        )
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
 def open_current_version(document: Document) -> File:
     """The document's current content as a Django File (opened for reading), with its name."""
     version = document.current_version

@@ -58,6 +58,13 @@ class ComposeForm(forms.Form):
         required=False,
         help_text=_("Up to 10 files of 10 MB each."),
     )
+    documents = forms.TypedMultipleChoiceField(
+        label=_("From my documents"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A copy of each file chosen goes with the message."),
+    )
     draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     forward = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -77,8 +84,15 @@ class ComposeForm(forms.Form):
         data["body"] = rich or linebreaks(escape(data.get("body") or ""))
         return data
 
-    def __init__(self, *args: Any, audience_choices: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        audience_choices: list[tuple[str, str]],
+        document_choices: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = document_choices or []  # type: ignore[attr-defined]
         audiences = self.fields["audiences"]
         assert isinstance(audiences, forms.MultipleChoiceField)
         audiences.choices = audience_choices

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError, Page
+from preau.documents.queries import access_document, open_current_version, recent_documents
 from preau.messaging import actions, forms, queries
 from preau.messaging.actions import Recipients
 from preau.messaging.models import Message
@@ -302,6 +304,23 @@ def _prefill(request: ActorRequest) -> tuple[dict[str, Any], Message | None, Mes
     return {}, None, None
 
 
+def _from_workspace(actor: Any, ids: list[int]) -> list[UploadedFile]:
+    """The chosen files of the actor's documents, as uploads (the message stores its copies)."""
+    files = []
+    for document_id in ids:
+        document = access_document(actor, document_id)
+        content = open_current_version(document)
+        files.append(
+            UploadedFile(
+                file=content.file,
+                name=document.name,
+                content_type=document.content_type,
+                size=document.size,
+            )
+        )
+    return files
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -312,11 +331,13 @@ def compose(request: ActorRequest) -> HttpResponse:
     initial, reply_to, forward_of = (
         _prefill(request) if request.method != "POST" else ({}, None, None)
     )
+    documents = list(recent_documents(actor))
     form = forms.ComposeForm(
         request.POST or None,
         request.FILES or None,
         initial=initial,
         audience_choices=[(c.key, c.label) for c in choices],
+        document_choices=[(d.pk, d.name) for d in documents],
     )
     confirm: str | None = None
     if request.method == "POST" and form.is_valid():
@@ -348,7 +369,7 @@ def compose(request: ActorRequest) -> HttpResponse:
                 reply_to=reply_to,
                 broadcast=data["broadcast"],
                 confirmed=data["confirmed"],
-                attachments=data["attachments"],
+                attachments=[*data["attachments"], *_from_workspace(actor, data["documents"])],
                 forward_of=forward_of,
             )
         except PermissionDenied:

@@ -246,3 +246,37 @@ def test_the_notification_opens_the_recipient_s_own_copy(world, client_for, deli
     assert client_for(world.pupil).get(url)["Location"] == f"/messages/{copy.pk}/"
     for other in (world.pupil2, world.teacher, world.foreign_admin):
         assert client_for(other).get(url).status_code == 404
+
+
+def test_files_of_my_documents_go_with_a_message(
+    world, client_for, media, django_capture_on_commit_callbacks
+):
+    from preau.documents.tests.factories import document, space_of
+
+    mine = document(
+        world.teacher, space_of(world, "personal"), name="sortie.pdf", content=b"%PDF-1.4 sortie"
+    )
+    theirs = document(world.teacher, space_of(world, "class"), name="autre.txt")  # not mine
+    client = client_for(world.teacher)
+    page = client.get("/messages/new")
+    assert [v for v, _label in page.context["form"].fields["documents"].choices] == [mine.pk]
+    response = post_compose(
+        client,
+        django_capture_on_commit_callbacks,
+        to=[world.pupil.pk],
+        subject="Sortie",
+        body="Voici",
+        documents=[mine.pk],
+    )
+    assert response.status_code == 302
+    attachment = Message.objects.get().attachments.get()
+    assert (attachment.name, attachment.size) == ("sortie.pdf", 15)
+    served = client_for(world.pupil).get(f"/messages/attachments/{attachment.pk}")
+    assert b"".join(served.streaming_content) == b"%PDF-1.4 sortie"
+    # A file outside my own space is not a choice: refused, nothing sent.
+    refused = client.post(
+        "/messages/new", {"to": [world.pupil.pk], "subject": "x", "documents": [theirs.pk]}
+    )
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["documents"]
+    assert Message.objects.count() == 1
