@@ -29,9 +29,9 @@ def _admin(school: School) -> Membership | None:
 
 
 def seed_demo_timetable(tenant: Tenant, schools: Iterable[School]) -> int:
-    """Courses and slots for the first two schools; returns how many slots were placed."""
+    """Courses and slots for every school of the demo; returns how many slots were placed."""
     placed = 0
-    for school in list(schools)[:2]:
+    for school in schools:
         admin = _admin(school)
         if admin is None or Course.objects.filter(school=school).exists():
             continue
