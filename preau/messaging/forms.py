@@ -8,23 +8,8 @@ from django import forms
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
 
+from preau.core.forms import MultipleFileField
 from preau.messaging.actions import INLINE_IMAGE_MAX_BYTES, SUBJECT_MAX
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (the files themselves are checked by the action)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class ComposeForm(forms.Form):
