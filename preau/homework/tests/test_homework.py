@@ -14,6 +14,7 @@ from preau.core.models import Notification
 from preau.directory.audiences import resolve_audience
 from preau.homework import actions, queries
 from preau.homework.models import Done, Homework, LessonLog, Visa
+from preau.timetable.models import Course
 from preau.timetable.tests.factories import actor, course
 
 pytestmark = pytest.mark.django_db
@@ -239,9 +240,14 @@ def test_last_year_s_notebook_is_an_archive(world, client_for, maths):
         ends_on=dt.date(2026, 7, 4),
         is_current=False,
     )
-    old = course(world)
-    old.year = past
-    old.save()
+    old = Course.objects.create(
+        tenant=world.tenant,
+        school=world.school,
+        year=past,
+        school_class=world.class_a,
+        subject=world.maths,
+        teacher=world.teacher,
+    )
     LessonLog.objects.create(
         tenant=world.tenant,
         course=old,
