@@ -12,7 +12,7 @@ from django.utils import timezone
 from preau.core.actor import Actor
 from preau.directory.models import Person, School
 from preau.homework.models import Done, HandIn, Homework, LessonLog, Visa
-from preau.homework.permissions import GUARDIAN_LEVELS, Perm, attends, policy
+from preau.homework.permissions import GUARDIAN_LEVELS, Perm, attends, directs, policy
 from preau.timetable.models import Course
 
 
@@ -146,6 +146,14 @@ def access_hand_in(actor: Actor, hand_in_id: int) -> HandIn:
     ):
         raise Http404
     return row
+
+
+def access_school_to_inspect(actor: Actor, school_id: int) -> School:
+    """A school whose notebooks the actor inspects (its management); 404 otherwise."""
+    school = School.objects.filter(tenant=actor.tenant, pk=school_id).first()
+    if school is None or not directs(actor, school.pk):
+        raise Http404
+    return school
 
 
 def inspection_of(school: School) -> QuerySet[Course]:

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
-from preau.directory.models import Profile, School
+from preau.directory.models import Profile
 from preau.homework import actions, forms, queries
 from preau.homework.models import LessonLog
-from preau.homework.permissions import Perm, directs, policy
+from preau.homework.permissions import Perm, policy
 from preau.timetable.models import Course
 
 
@@ -237,9 +237,7 @@ def print_notebook(request: ActorRequest, course_id: int) -> HttpResponse:
 def inspection(request: ActorRequest, school_id: int) -> HttpResponse:
     """Every notebook of the school this year, by teacher and class, with its last visa."""
     actor = request.actor
-    school = School.objects.filter(tenant=actor.tenant, pk=school_id).first()
-    if school is None or not directs(actor, school.pk):
-        raise Http404
+    school = queries.access_school_to_inspect(actor, school_id)
     return render(
         request,
         "homework/pages/inspection.html",

@@ -262,6 +262,34 @@ def teachers_of(school: School) -> QuerySet[Person]:
     ).order_by("last_name", "first_name")
 
 
+def teaching_staff_of(school: School) -> QuerySet[Person]:
+    """Every teacher of the school this year (who may replace a colleague)."""
+    return (
+        Person.objects.filter(
+            tenant_id=school.tenant_id,
+            memberships__school=school,
+            memberships__year__is_current=True,
+            memberships__profile=Profile.TEACHER,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def change_of(slot: Slot, date: dt.date) -> LessonChange | None:
+    return LessonChange.objects.filter(slot=slot, date=date).first()
+
+
+def access_holiday(school: School, holiday_id: int) -> Holiday:
+    """One of the school's own holidays (the territory's are the operator's); 404 otherwise."""
+    holiday = Holiday.objects.filter(
+        tenant_id=school.tenant_id, school=school, pk=holiday_id
+    ).first()
+    if holiday is None:
+        raise Http404
+    return holiday
+
+
 def holidays_of(school: School) -> QuerySet[Holiday]:
     return Holiday.objects.filter(
         Q(school__isnull=True) | Q(school=school), tenant_id=school.tenant_id

@@ -23,7 +23,7 @@ from preau.core.http import ActorRequest
 from preau.directory.models import Person, Profile
 from preau.timetable import actions, forms, ical, queries
 from preau.timetable.calendar import parse_week
-from preau.timetable.models import Holiday, LessonChange, Slot
+from preau.timetable.models import LessonChange, Slot
 from preau.timetable.permissions import Perm, policy
 
 
@@ -110,21 +110,19 @@ def person_week(request: ActorRequest, person_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "HEAD"])
-def class_week(request: ActorRequest, class_id: int) -> HttpResponse:
-    school_class = queries.access_class(request.actor, class_id)
-    context = _week_context(request, queries.slots_of_class(school_class))
+def _school_week(
+    request: ActorRequest, slots: QuerySet[Slot], *, school: Any, name: str, title: str
+) -> HttpResponse:
+    """A class's or a room's week, with the school's crumbs and the change links."""
     return render(
         request,
         "timetable/pages/week.html",
         {
-            **context,
-            "title": _("Class %(name)s") % {"name": school_class.name},
-            "school": school_class.school,
-            "crumbs": _crumbs(school_class.school, school_class.name),
-            "can_change": policy.can(request.actor, Perm.CHANGE, school_class.school),
+            **_week_context(request, slots),
+            "title": title,
+            "school": school,
+            "crumbs": _crumbs(school, name),
+            "can_change": policy.can(request.actor, Perm.CHANGE, school),
             "week_url": request.path,
         },
     )
@@ -133,20 +131,28 @@ def class_week(request: ActorRequest, class_id: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
+def class_week(request: ActorRequest, class_id: int) -> HttpResponse:
+    school_class = queries.access_class(request.actor, class_id)
+    return _school_week(
+        request,
+        queries.slots_of_class(school_class),
+        school=school_class.school,
+        name=school_class.name,
+        title=_("Class %(name)s") % {"name": school_class.name},
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
 def room_week(request: ActorRequest, room_id: int) -> HttpResponse:
     room = queries.access_room(request.actor, room_id)
-    context = _week_context(request, queries.slots_of_room(room))
-    return render(
+    return _school_week(
         request,
-        "timetable/pages/week.html",
-        {
-            **context,
-            "title": _("Room %(name)s") % {"name": room.name},
-            "school": room.school,
-            "crumbs": _crumbs(room.school, room.name),
-            "can_change": policy.can(request.actor, Perm.CHANGE, room.school),
-            "week_url": request.path,
-        },
+        queries.slots_of_room(room),
+        school=room.school,
+        name=room.name,
+        title=_("Room %(name)s") % {"name": room.name},
     )
 
 
@@ -298,11 +304,7 @@ def _holiday(request: ActorRequest, school: Any, bound: dict[str, Any]) -> Handl
 
 
 def _delete_holiday(request: ActorRequest, school: Any, bound: dict[str, Any]) -> Handled:
-    holiday = Holiday.objects.filter(
-        tenant=request.actor.tenant, school=school, pk=_int(request.POST.get("holiday"))
-    ).first()
-    if holiday is None:
-        raise Http404
+    holiday = queries.access_holiday(school, _int(request.POST.get("holiday")))
     actions.delete_holiday(actor=request.actor, holiday=holiday)
     messages.success(request, _("The holidays are deleted."))
     return redirect(request.path)
@@ -349,18 +351,9 @@ def change(request: ActorRequest, slot_id: int) -> HttpResponse:
         date = dt.date.fromisoformat(request.POST.get("date") or request.GET.get("date") or "")
     except ValueError:
         raise Http404 from None
-    existing = LessonChange.objects.filter(slot=slot, date=date).first()
+    existing = queries.change_of(slot, date)
     rooms = list(queries.rooms_of(school))
-    teachers = list(
-        Person.objects.filter(
-            tenant=actor.tenant,
-            memberships__school=school,
-            memberships__year__is_current=True,
-            memberships__profile=Profile.TEACHER,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    teachers = list(queries.teaching_staff_of(school))
     form = forms.ChangeForm(
         request.POST or None,
         rooms=_room_choices(rooms),
