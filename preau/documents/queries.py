@@ -4,10 +4,12 @@ missing and for what the actor may not read alike."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -134,6 +136,25 @@ def open_current_version(document: Document) -> File:
     file = version.file
     file.open("rb")
     return File(file, name=document.name)
+
+
+def workspace_uploads(actor: Actor, ids: Sequence[int]) -> list[UploadedFile]:
+    """The chosen documents the actor may read, as uploads: how another app (a message, a news
+    item, a lesson) attaches files of the workspace. The other app stores its own copies, under
+    its own limits, quota and scan; each unknown or unreadable id answers 404."""
+    uploads = []
+    for document_id in ids:
+        document = access_document(actor, document_id)
+        content = open_current_version(document)
+        uploads.append(
+            UploadedFile(
+                file=content.file,
+                name=document.name,
+                content_type=document.content_type,
+                size=document.size,
+            )
+        )
+    return uploads
 
 
 def ancestors_of(folder: Folder | None) -> list[Folder]:

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError, Page
-from preau.documents.queries import access_document, open_current_version, recent_documents
+from preau.documents.queries import recent_documents, workspace_uploads
 from preau.messaging import actions, forms, queries
 from preau.messaging.actions import Recipients
 from preau.messaging.models import Message
@@ -304,23 +303,6 @@ def _prefill(request: ActorRequest) -> tuple[dict[str, Any], Message | None, Mes
     return {}, None, None
 
 
-def _from_workspace(actor: Any, ids: list[int]) -> list[UploadedFile]:
-    """The chosen files of the actor's documents, as uploads (the message stores its copies)."""
-    files = []
-    for document_id in ids:
-        document = access_document(actor, document_id)
-        content = open_current_version(document)
-        files.append(
-            UploadedFile(
-                file=content.file,
-                name=document.name,
-                content_type=document.content_type,
-                size=document.size,
-            )
-        )
-    return files
-
-
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -369,7 +351,7 @@ def compose(request: ActorRequest) -> HttpResponse:
                 reply_to=reply_to,
                 broadcast=data["broadcast"],
                 confirmed=data["confirmed"],
-                attachments=[*data["attachments"], *_from_workspace(actor, data["documents"])],
+                attachments=[*data["attachments"], *workspace_uploads(actor, data["documents"])],
                 forward_of=forward_of,
             )
         except PermissionDenied:
