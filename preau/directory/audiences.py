@@ -308,22 +308,10 @@ WITH mine AS (
     FROM directory_membership m JOIN directory_schoolyear y ON y.id = m.year_id
     WHERE m.tenant_id = %(t)s AND m.person_id = %(p)s AND y.is_current = %(current)s
 ),
-pupils_now AS (
-    SELECT pm.person_id, pm.school_class_id
-    FROM directory_membership pm JOIN directory_schoolyear py ON py.id = pm.year_id
-    WHERE pm.tenant_id = %(t)s AND py.is_current = %(current)s AND pm.profile = 'pupil'
-),
 taught AS (
     SELECT ta.school_class_id, ta.group_id, ta.school_id, ta.subject_id
     FROM directory_teachingassignment ta JOIN directory_schoolyear ty ON ty.id = ta.year_id
     WHERE ta.tenant_id = %(t)s AND ta.teacher_id = %(p)s AND ty.is_current = %(current)s
-),
-current_groups AS (
-    SELECT gm.group_id, gm.person_id
-    FROM directory_groupmember gm
-    JOIN directory_group gg ON gg.id = gm.group_id
-    JOIN directory_schoolyear gy ON gy.id = gg.year_id
-    WHERE gm.tenant_id = %(t)s AND gy.is_current = %(current)s
 )
 SELECT a.id FROM directory_audiencetarget a
 WHERE a.tenant_id = %(t)s AND a.kind = 'school'
@@ -341,9 +329,11 @@ UNION
 SELECT a.id FROM directory_audiencetarget a
 WHERE a.tenant_id = %(t)s AND a.kind = 'class_guardians'
     AND a.school_class_id IN (
-        SELECT pupils_now.school_class_id FROM pupils_now
-        JOIN directory_guardianlink gl ON gl.pupil_id = pupils_now.person_id
-        WHERE gl.tenant_id = %(t)s AND gl.guardian_id = %(p)s AND gl.level IN (1, 2))
+        SELECT pm.school_class_id FROM directory_guardianlink gl
+        JOIN directory_membership pm ON pm.person_id = gl.pupil_id
+        JOIN directory_schoolyear py ON py.id = pm.year_id
+        WHERE gl.tenant_id = %(t)s AND gl.guardian_id = %(p)s AND gl.level IN (1, 2)
+            AND pm.tenant_id = %(t)s AND pm.profile = 'pupil' AND py.is_current = %(current)s)
 UNION
 SELECT a.id FROM directory_audiencetarget a
 WHERE a.tenant_id = %(t)s AND a.kind = 'class_teachers'
@@ -351,13 +341,22 @@ WHERE a.tenant_id = %(t)s AND a.kind = 'class_teachers'
                 WHERE c.id = a.school_class_id)
     AND (a.school_class_id IN (SELECT school_class_id FROM taught)
          OR a.school_class_id IN (
-            SELECT pupils_now.school_class_id FROM pupils_now
-            JOIN current_groups ON current_groups.person_id = pupils_now.person_id
-            WHERE current_groups.group_id IN (SELECT group_id FROM taught)))
+            SELECT pm.school_class_id FROM directory_groupmember gm
+            JOIN directory_group gg ON gg.id = gm.group_id
+            JOIN directory_schoolyear gy ON gy.id = gg.year_id
+            JOIN directory_membership pm ON pm.person_id = gm.person_id
+            JOIN directory_schoolyear py ON py.id = pm.year_id
+            WHERE gm.tenant_id = %(t)s AND gm.group_id IN (SELECT group_id FROM taught)
+                AND gy.is_current = %(current)s AND pm.tenant_id = %(t)s
+                AND pm.profile = 'pupil' AND py.is_current = %(current)s))
 UNION
 SELECT a.id FROM directory_audiencetarget a
 WHERE a.tenant_id = %(t)s AND a.kind = 'group'
-    AND a.group_id IN (SELECT group_id FROM current_groups WHERE person_id = %(p)s)
+    AND a.group_id IN (
+        SELECT gm.group_id FROM directory_groupmember gm
+        JOIN directory_group gg ON gg.id = gm.group_id
+        JOIN directory_schoolyear gy ON gy.id = gg.year_id
+        WHERE gm.tenant_id = %(t)s AND gm.person_id = %(p)s AND gy.is_current = %(current)s)
     AND EXISTS (SELECT 1 FROM mine JOIN directory_group g ON g.school_id = mine.school_id
                 WHERE g.id = a.group_id)
 UNION
