@@ -48,20 +48,30 @@ messages:  ## refresh the French and English catalogues (needs GNU gettext)
 clean:
 	rm -rf var .venv
 
-# --- benchmarks (bench/, docs/bench-aaf.md): `make bench` runs every scenario ------------------
-# The AAF scenario drops and recreates its own database (BENCH_DATABASE_URL, else DATABASE_URL,
-# else postgres://postgres@127.0.0.1:5432/preau_bench; its name must contain "bench").
+# --- benchmarks (bench/, docs/performance.md) ----------------------------------------------------
+# `make bench` is the "Monday 8:00" scenario on a synthetic territory of size $(SIZE) (S: one school,
+# a few minutes; M: 50 schools, about 50,000 accounts; L: 500 schools). It drops and recreates its
+# own database (BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/preau_bench_territory;
+# its name must contain "bench"). The other scenarios each measure one budget of DESIGN.md.
+SIZE ?= S
 PEOPLE ?= 100000
+MONDAY_ARGS ?=
 BENCH_ARGS ?=
 MESSAGING_ARGS ?=
 TIMELINE_ARGS ?=
 DOCUMENTS_ARGS ?=
 
-.PHONY: bench bench-aaf bench-cas bench-messaging bench-timeline bench-documents
+.PHONY: bench bench-territory bench-scenarios bench-aaf bench-cas bench-messaging bench-timeline bench-documents
 
-bench: bench-aaf bench-cas bench-messaging bench-timeline bench-documents  ## every benchmark scenario; `make bench PEOPLE=5000` for a quick one
+bench: install  ## the Monday 8:00 mix at size $(SIZE): report and plot in bench/results/ (docs/performance.md)
+	$(PY) bench/monday.py --size $(SIZE) $(MONDAY_ARGS)
 
-bench-aaf:  ## complete AAF import of $(PEOPLE) people, then the same set again
+bench-territory: install  ## only generate the territory of size $(SIZE) (docs/bench-dataset.md)
+	$(PY) bench/territory.py --size $(SIZE)
+
+bench-scenarios: bench-aaf bench-cas bench-messaging bench-timeline bench-documents  ## every single-budget scenario
+
+bench-aaf:  ## complete AAF import of $(PEOPLE) people, then the same set again (docs/bench-aaf.md)
 	$(PY) bench/aaf_import.py --people $(PEOPLE) $(BENCH_ARGS)
 
 bench-cas:  ## server CPU of 2,000 CAS ticket validations on the demo territory (docs/cas.md)

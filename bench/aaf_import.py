@@ -1,7 +1,7 @@
 """Benchmark: a complete AAF import of N people, then the same set again, on a fresh database.
 
-    .venv/bin/python bench/aaf_import.py                  # 100,000 people (make bench)
-    .venv/bin/python bench/aaf_import.py --people 5000    # a quick one (make bench PEOPLE=5000)
+    .venv/bin/python bench/aaf_import.py                  # 100,000 people (make bench-aaf)
+    .venv/bin/python bench/aaf_import.py --people 5000    # a quick one (make bench-aaf PEOPLE=5000)
 
 Steps: drop and create the database (PostgreSQL by default), migrate, create a tenant with an
 operator and a current school year, generate the set (bench/aaf_generate.py), then run

@@ -1,6 +1,6 @@
 """Benchmark: the server CPU of a CAS service-ticket validation, through the whole stack.
 
-    .venv/bin/python bench/cas_validate.py                 # 2,000 validations (make bench)
+    .venv/bin/python bench/cas_validate.py                 # 2,000 validations (make bench-cas)
     .venv/bin/python bench/cas_validate.py --tickets 500   # a quick one
 
 Steps: drop and create the database (PostgreSQL by default), migrate, seed the demo territory
