@@ -154,7 +154,7 @@ def load_territory(size: str, args: argparse.Namespace) -> Territory:
     manifest = json.loads(path.read_text())
     return Territory(
         database_url=manifest["database_url"],
-        host=manifest["host"],
+        host=manifest.get("host") or manifest["hosts"][0],
         password=manifest["password"],
         manifest=manifest,
         media_root=manifest.get("media_root", str(ROOT / "var" / "bench" / "territory" / "media")),
@@ -283,6 +283,23 @@ def cpu_ns(pids: Sequence[int]) -> int:
             with suppress(OSError, IndexError, ValueError):
                 total += int((task / "schedstat").read_text().split()[0])
     return total
+
+
+def cpu_by_pid(pids: Sequence[int]) -> dict[int, int]:
+    return {pid: cpu_ns([pid]) for pid in pids}
+
+
+def cpu_since(before: dict[int, int], pids: Sequence[int]) -> int:
+    """CPU spent since `before` by these processes: whole lives for those started since (a
+    PostgreSQL backend or autovacuum worker that ended in between is not counted)."""
+    return sum(cpu_ns([pid]) - before.get(pid, 0) for pid in pids)
+
+
+def machine_busy_ns() -> int:
+    """Busy CPU time of the whole machine (every process, the kernel's work included)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
 
 
 def postgres_pids() -> list[int]:
@@ -576,6 +593,7 @@ class Step:
     samples: list[Sample]
     app_cpu_ms: float
     db_cpu_ms: float
+    machine_cpu_ms: float
     driver_cpu_ms: float
     wall: float
 
@@ -654,8 +672,13 @@ async def open_model(
             )
         )
 
-    pids, pg = topology.app_pids(), postgres_pids()
-    app0, db0, me0 = cpu_ns(pids), cpu_ns(pg), resource.getrusage(resource.RUSAGE_SELF)
+    pids = topology.app_pids()
+    app0, db0, me0 = (
+        cpu_ns(pids),
+        cpu_by_pid(postgres_pids()),
+        resource.getrusage(resource.RUSAGE_SELF),
+    )
+    busy0 = machine_busy_ns()
     start = loop.time() + 0.1
     tasks = []
     for offset, endpoint, person in events:
@@ -672,7 +695,8 @@ async def open_model(
         seconds=seconds,
         samples=samples,
         app_cpu_ms=(cpu_ns(pids) - app0) / 1e6,
-        db_cpu_ms=(cpu_ns(pg) - db0) / 1e6,
+        db_cpu_ms=cpu_since(db0, postgres_pids()) / 1e6,
+        machine_cpu_ms=(machine_busy_ns() - busy0) / 1e6,
         driver_cpu_ms=(me1.ru_utime + me1.ru_stime - me0.ru_utime - me0.ru_stime) * 1000,
         wall=wall,
     )
@@ -774,8 +798,9 @@ def report(run: Run, png: Path) -> str:
         "time; reads are the GET pages (logins and sends are writes).",
         "",
         "| offered (req/s) | served (req/s) | reads p50 | p95 | p99 (ms) | writes p99 (ms) | "
-        "errors | app CPU/req (ms) | x floor | DB CPU/req (ms) | driver CPU/req (ms) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "errors | app CPU/req (ms) | x floor | DB CPU/req (ms) | driver CPU/req (ms) | "
+        "machine CPU/req (ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for st in run.steps:
         reads = [x.latency_ms for x in st.reads]
@@ -785,7 +810,7 @@ def report(run: Run, png: Path) -> str:
             f"| {st.rate:.0f} | {st.achieved:.1f} | {ms(pct(reads, 50))} | {ms(pct(reads, 95))} | "
             f"{ms(pct(reads, 99))} | {ms(pct(writes, 99))} | {st.error_rate:.2%} | "
             f"{st.cpu_per_request:.2f} | {st.cpu_per_request / floor.median_cpu:.1f} | "
-            f"{st.db_cpu_ms / n:.2f} | {st.driver_cpu_ms / n:.2f} |"
+            f"{st.db_cpu_ms / n:.2f} | {st.driver_cpu_ms / n:.2f} | {st.machine_cpu_ms / n:.2f} |"
         )
     lines += ["", f"![latency against offered load]({png.name})", ""]
     for title, step in (
@@ -810,7 +835,7 @@ def breakdown(step: Step, title: str) -> list[str]:
         "|---|---:|---:|---:|---:|---|",
     ]
     for endpoint in sorted({s.endpoint for s in step.samples}):
-        mine = step.of(lambda s, e=endpoint: s.endpoint == e)
+        mine = [s for s in step.samples if s.endpoint == endpoint]
         latency = [s.latency_ms for s in mine]
         failed: dict[int, int] = {}
         for s in mine:
