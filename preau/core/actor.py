@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from preau.core.models import Tenant
     from preau.directory.models import Membership, Person, School
 
+DIRECTION = "DIR"  # directory.models.Function.DIRECTION (a test checks they agree)
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -48,6 +50,25 @@ class Actor:
     def is_admin(self) -> bool:
         """Administers something: a school, an authority or the whole tenant."""
         return self.is_operator or bool(self.admin_school_ids or self.admin_authority_ids)
+
+    def manages_school(self, school_id: int | None) -> bool:
+        """The school's management, the same for every app (news validation, timetable,
+        document quotas): operators, the school's administrators (ADML, and those of an
+        authority it belongs to) and its staff with the direction function (DIR)."""
+        if school_id is None:
+            return False
+        return (
+            self.is_operator
+            or school_id in self.admin_school_ids
+            or DIRECTION in self.functions_in(school_id)
+        )
+
+    @property
+    def managed_school_ids(self) -> frozenset[int]:
+        """The schools listed as managed by the actor (an operator manages every school
+        without being listed)."""
+        direction = {m.school_id for m in self.memberships if DIRECTION in m.functions}
+        return frozenset(self.admin_school_ids | direction)
 
     def with_school(self, school: School | None) -> Actor:
         return Actor(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,7 +33,15 @@ from preau.core.files import read_head, safe_file_name, scan_upload, sniffed_typ
 from preau.core.notify import notify
 from preau.core.permissions import require
 from preau.directory.communication import AddressScope, writable_people
-from preau.directory.models import Audience, AudienceTarget, Group, Person, School, SchoolClass
+from preau.directory.models import (
+    Audience,
+    AudienceTarget,
+    Group,
+    Person,
+    Profile,
+    School,
+    SchoolClass,
+)
 from preau.documents import queries
 from preau.documents.models import (
     Comment,
@@ -41,6 +49,7 @@ from preau.documents.models import (
     Folder,
     PublicLink,
     Right,
+    SchoolQuota,
     Share,
     Space,
     Version,
@@ -140,6 +149,58 @@ def create_folder(*, actor: Actor, space: Space, parent: Folder | None, name: st
         folder.save(update_fields=["path"])
         record_audit(actor=actor, action="documents.folder_created", target=folder)
     return folder
+
+
+# --- a school's quotas ------------------------------------------------------------------------
+
+QUOTA_MAX_BYTES = 1024**4  # 1 TiB: beyond it, a typing mistake rather than a choice
+
+
+def set_school_quotas(
+    *, actor: Actor, school: School, quotas: Mapping[str, int | None]
+) -> dict[str, int]:
+    """Set the school's quota (bytes) for the profiles given; None removes the school's own
+    value (its members of that profile get the tenant's again). Its management only
+    (`Perm.SET_QUOTAS`). Returns the school's quotas after the change."""
+    require(policy, actor, Perm.SET_QUOTAS, school)
+    for profile, value in quotas.items():
+        if profile not in Profile.values:
+            raise _refuse("__all__", _("Unknown profile: %(name)s.") % {"name": profile}, "profile")
+        if value is not None and not 0 <= value <= QUOTA_MAX_BYTES:
+            raise _refuse(
+                f"quota_{profile}",
+                _("Give a quota between 0 and %(most)s.")
+                % {"most": filesizeformat(QUOTA_MAX_BYTES)},
+                "bad_quota",
+            )
+    before = queries.school_quotas(school)
+    changed: dict[str, dict[str, int | None]] = {}
+    with transaction.atomic():
+        for profile, value in quotas.items():
+            old = before.get(profile)
+            if old == value:
+                continue
+            changed[profile] = {"from": old, "to": value}
+            if value is None:
+                SchoolQuota.objects.filter(
+                    tenant=actor.tenant, school=school, profile=profile
+                ).delete()
+            else:
+                SchoolQuota.objects.update_or_create(
+                    tenant=actor.tenant,
+                    school=school,
+                    profile=profile,
+                    defaults={"bytes": value, "updated_by": actor.person},
+                )
+        if changed:
+            record_audit(
+                actor=actor,
+                action="documents.school_quotas_set",
+                target=school,
+                school=school,
+                data=changed,
+            )
+    return queries.school_quotas(school)
 
 
 # --- uploads and versions -----------------------------------------------------------------
@@ -325,23 +386,54 @@ def rename_item(*, actor: Actor, item: Folder | Document, name: str) -> Folder |
     return item
 
 
-def move_item(*, actor: Actor, item: Folder | Document, to: Folder | None) -> Folder | Document:
-    """Move within the same space: into `to`, or to the top of the space (None)."""
-    require(policy, actor, Perm.EDIT, item)
-    space = item.space
-    require(policy, actor, Perm.CONTRIBUTE, _target(space, to))
+def _destination(space: Space | None, to: Folder | None, default: Space) -> Space:
+    """The space things go to: the target folder's, else the one given, else `default`."""
+    if to is not None:
+        if space is not None and to.space_id != space.pk:
+            raise PermissionDenied(Perm.CONTRIBUTE)
+        return to.space
+    return space if space is not None else default
+
+
+def _forget_rights(*objects: Space | Folder | Document) -> None:
+    for obj in objects:
+        obj.__dict__.pop("_right_for", None)
+
+
+def move_item(
+    *,
+    actor: Actor,
+    item: Folder | Document,
+    to: Folder | None,
+    space: Space | None = None,
+) -> Folder | Document:
+    """Move into the folder `to`, or to the top of `space` (None: the item's own space).
+
+    Within its space, an item moves with EDIT (MANAGE, or CONTRIBUTE on one's own item); to
+    another space, with MANAGE on it and CONTRIBUTE on the target. A folder takes its whole
+    subtree (trashed parts included, so a restore still finds them). Rights inherited from the
+    folders it left no longer apply (they were read from the path); shares given on the item or
+    inside it stay. A move stores nothing and changes nobody's usage: versions stay counted
+    for whoever uploaded them."""
+    target_space = _destination(space, to, item.space)
+    crossing = target_space.pk != item.space_id
+    require(policy, actor, Perm.MANAGE if crossing else Perm.EDIT, item)
+    require(policy, actor, Perm.CONTRIBUTE, _target(target_space, to))
     if isinstance(item, Folder) and to is not None and item.pk in to.ancestor_ids:
         raise _refuse("to", _("A folder cannot go inside itself."), "cycle")
+    from_space = item.space_id
     with transaction.atomic():
         if isinstance(item, Document):
             item.folder = to
-            item.save(update_fields=["folder"])
+            item.space = target_space
+            item.save(update_fields=["folder", "space", "updated_at"])
         else:
             old_path = item.path
             new_path = f"{to.path if to else '/'}{item.pk}/"
             item.parent = to
             item.path = new_path
-            item.save(update_fields=["parent", "path"])
+            item.space = target_space
+            item.save(update_fields=["parent", "path", "space"])
             below = list(
                 Folder.objects.filter(tenant_id=item.tenant_id, path__startswith=old_path).exclude(
                     pk=item.pk
@@ -349,18 +441,57 @@ def move_item(*, actor: Actor, item: Folder | Document, to: Folder | None) -> Fo
             )
             for f in below:
                 f.path = new_path + f.path[len(old_path) :]
-            Folder.objects.bulk_update(below, ["path"])
+                f.space = target_space
+            Folder.objects.bulk_update(below, ["path", "space"])
+            if crossing:
+                Document.objects.filter(
+                    tenant_id=item.tenant_id, folder_id__in=[item.pk, *(f.pk for f in below)]
+                ).update(space=target_space)
+        _forget_rights(item)
         record_audit(
-            actor=actor, action="documents.moved", target=item, data={"to": to.pk if to else None}
+            actor=actor,
+            action="documents.moved",
+            target=item,
+            data={
+                "to": to.pk if to else None,
+                "space": target_space.pk,
+                "from_space": from_space,
+            },
         )
     return item
+
+
+def _copy_version(*, actor: Actor, source: Version, copy: Document, stored: list[str]) -> Version:
+    """A new stored file with the content of `source`, as version 1 of `copy` (counted for
+    the actor)."""
+    version = Version(
+        tenant_id=actor.tenant.pk,
+        document=copy,
+        number=1,
+        size=source.size,
+        sha256=source.sha256,
+        content_type=source.content_type,
+        uploaded_by=actor.person,
+    )
+    with source.file.open("rb") as content:
+        version.file.save(copy.name, File(content), save=False)
+    stored.append(str(version.file.name))
+    version.save()
+    copy.current_version = version
+    copy.size = version.size
+    copy.content_type = version.content_type
+    copy.save(update_fields=["current_version", "size", "content_type"])
+    return version
 
 
 def copy_document(
     *, actor: Actor, document: Document, space: Space, folder: Folder | None
 ) -> Document:
-    """A copy of the current version, owned (and counted in the quota) of the actor."""
+    """A copy of the current version into `folder` or the top of `space` (any space the actor
+    may add to), owned by the actor and counted in their quota (checked before anything is
+    stored)."""
     require(policy, actor, Perm.READ, document)
+    space = _destination(space, folder, space)
     require(policy, actor, Perm.CONTRIBUTE, _target(space, folder))
     source = document.current_version
     if source is None:
@@ -375,28 +506,79 @@ def copy_document(
             name=document.name,
             owner=actor.person,
         )
-        version = Version(
-            tenant_id=actor.tenant.pk,
-            document=copy,
-            number=1,
-            size=source.size,
-            sha256=source.sha256,
-            content_type=source.content_type,
-            uploaded_by=actor.person,
-        )
-        with source.file.open("rb") as content:
-            version.file.save(copy.name, File(content), save=False)
-        stored.append(str(version.file.name))
-        version.save()
-        copy.current_version = version
-        copy.size = version.size
-        copy.content_type = version.content_type
-        copy.save(update_fields=["current_version", "size", "content_type"])
+        version = _copy_version(actor=actor, source=source, copy=copy, stored=stored)
         record_audit(
-            actor=actor, action="documents.copied", target=copy, data={"from": document.pk}
+            actor=actor,
+            action="documents.copied",
+            target=copy,
+            data={"from": document.pk, "space": space.pk},
         )
         _after_upload([version])
     return copy
+
+
+def copy_folder(*, actor: Actor, folder: Folder, space: Space, parent: Folder | None) -> Folder:
+    """A copy of a folder and of everything it holds (out of the trash), into `parent` or the
+    top of `space`: the same tree, each file's current version stored anew, owned by the actor
+    and counted in their quota — checked for the whole tree before anything is stored. Shares
+    are not copied."""
+    require(policy, actor, Perm.READ, folder)
+    space = _destination(space, parent, space)
+    require(policy, actor, Perm.CONTRIBUTE, _target(space, parent))
+    if parent is not None and folder.pk in parent.ancestor_ids:
+        raise _refuse("to", _("A folder cannot be copied inside itself."), "cycle")
+    folders, documents = queries.folder_tree(folder)
+    kept: set[int] = set()
+    for source in folders:  # by path: every parent comes before its children
+        if source.pk == folder.pk or source.parent_id in kept:
+            kept.add(source.pk)  # (a folder under one in the trash is left out)
+    files = [d for d in documents if d.folder_id in kept and d.current_version is not None]
+    check_quota(actor, sum(d.size for d in files), field="to")
+    stored: list[str] = []
+    versions: list[Version] = []
+    with _cleanup_on_error(stored), transaction.atomic():
+        copies: dict[int, Folder] = {}
+        for source in folders:
+            if source.pk not in kept:
+                continue
+            above = parent if source.pk == folder.pk else copies[source.parent_id or 0]
+            made = Folder.objects.create(
+                tenant=actor.tenant,
+                space=space,
+                parent=above,
+                name=source.name,
+                owner=actor.person,
+            )
+            made.path = f"{above.path if above else '/'}{made.pk}/"
+            made.save(update_fields=["path"])
+            copies[source.pk] = made
+        for d in files:
+            assert d.current_version is not None
+            copy = Document.objects.create(
+                tenant=actor.tenant,
+                space=space,
+                folder=copies[d.folder_id or 0],
+                name=d.name,
+                owner=actor.person,
+            )
+            versions.append(
+                _copy_version(actor=actor, source=d.current_version, copy=copy, stored=stored)
+            )
+        top = copies[folder.pk]
+        record_audit(
+            actor=actor,
+            action="documents.folder_copied",
+            target=top,
+            data={
+                "from": folder.pk,
+                "space": space.pk,
+                "folders": len(copies),
+                "files": len(versions),
+                "bytes": sum(v.size for v in versions),
+            },
+        )
+        _after_upload(versions)
+    return top
 
 
 # --- the trash ------------------------------------------------------------------------------

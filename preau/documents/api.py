@@ -1,5 +1,6 @@
 """The documents JSON API (/api/v1/documents/): open a space, list a folder (keyset), upload,
-download, share, trash and restore, for the mobile app.
+download, share; create, rename, move, copy, trash and restore folders and files; what is
+shared with me. For the mobile app.
 
 Endpoints call the same actions and queries as the pages; `request.auth` is the Actor.
 Missing and forbidden answer 404 alike; refusals carry a machine-readable `code` and a
@@ -24,9 +25,14 @@ from preau.documents.models import Document, Folder, Right, Share, Space
 from preau.documents.schemas import (
     DocumentOut,
     DocumentsErrorOut,
+    FolderIn,
+    FolderOut,
     FolderPageOut,
     OpenSpaceIn,
+    PlaceIn,
     QuotaOut,
+    RenameIn,
+    SharedPageOut,
     ShareIn,
     ShareOut,
     SpaceOut,
@@ -85,6 +91,17 @@ def _document(d: Document) -> dict[str, Any]:
     }
 
 
+def _folder(f: Folder) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "name": f.name,
+        "parent_id": f.parent_id,
+        "space_id": f.space_id,
+        "created_at": f.created_at,
+        "in_trash": f.trashed_at is not None,
+    }
+
+
 def _share(s: Share) -> dict[str, Any]:
     return {
         "id": s.pk,
@@ -138,10 +155,7 @@ def list_folder(request: HttpRequest, space_id: int, params: Query[ListIn]) -> A
         return _error(exc)
     folders = list(queries.subfolders(space, folder)) if not params.after else []
     return {
-        "folders": [
-            {"id": f.pk, "name": f.name, "parent_id": f.parent_id, "created_at": f.created_at}
-            for f in folders
-        ],
+        "folders": [_folder(f) for f in folders],
         "files": [_document(d) for d in page.items],
         "next_cursor": page.next_cursor,
     }
@@ -250,3 +264,199 @@ def restore_document(request: HttpRequest, document_id: int) -> Any:
     except REFUSALS as exc:
         return _error(exc)
     return _document(document)
+
+
+# --- folders, and organising files ---------------------------------------------------------
+
+
+def _destination(actor: Actor, place: PlaceIn, default: Space) -> tuple[Space, Folder | None]:
+    """The folder or the top of the space where something goes (readable, else 404; the
+    action checks the right to add there)."""
+    if place.folder:
+        target = queries.access_folder(actor, place.folder)
+        if place.space and place.space != target.space_id:
+            raise Http404
+        return target.space, target
+    if place.space:
+        return queries.access_space(actor, place.space), None
+    return default, None
+
+
+@router.post(
+    "/spaces/{space_id}/folders",
+    response={201: FolderOut, **ERRORS},
+    summary="Create a folder (at the top of the space without `parent`)",
+)
+def create_folder(request: HttpRequest, space_id: int, data: FolderIn) -> Any:
+    actor = _actor(request)
+    try:
+        space, parent = _place(actor, space_id, data.parent)
+        created = actions.create_folder(actor=actor, space=space, parent=parent, name=data.name)
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(201, _folder(created))
+
+
+@router.get("/folders/{folder_id}", response={200: FolderOut, **ERRORS}, summary="A folder")
+def get_folder(request: HttpRequest, folder_id: int) -> Any:
+    try:
+        return _folder(queries.access_folder(_actor(request), folder_id))
+    except REFUSALS as exc:
+        return _error(exc)
+
+
+@router.post(
+    "/folders/{folder_id}/rename", response={200: FolderOut, **ERRORS}, summary="Rename a folder"
+)
+def rename_folder(request: HttpRequest, folder_id: int, data: RenameIn) -> Any:
+    actor = _actor(request)
+    try:
+        folder = queries.access_folder(actor, folder_id)
+        actions.rename_item(actor=actor, item=folder, name=data.name)
+    except REFUSALS as exc:
+        return _error(exc)
+    return _folder(folder)
+
+
+@router.post(
+    "/files/{document_id}/rename", response={200: DocumentOut, **ERRORS}, summary="Rename a file"
+)
+def rename_document(request: HttpRequest, document_id: int, data: RenameIn) -> Any:
+    actor = _actor(request)
+    try:
+        document = queries.access_document(actor, document_id)
+        actions.rename_item(actor=actor, item=document, name=data.name)
+    except REFUSALS as exc:
+        return _error(exc)
+    return _document(document)
+
+
+@router.post(
+    "/folders/{folder_id}/move",
+    response={200: FolderOut, **ERRORS},
+    summary="Move a folder and all it holds (into `folder`, or to the top of `space`)",
+)
+def move_folder(request: HttpRequest, folder_id: int, data: PlaceIn) -> Any:
+    actor = _actor(request)
+    try:
+        folder = queries.access_folder(actor, folder_id)
+        space, to = _destination(actor, data, folder.space)
+        actions.move_item(actor=actor, item=folder, to=to, space=space)
+    except REFUSALS as exc:
+        return _error(exc)
+    return _folder(folder)
+
+
+@router.post(
+    "/files/{document_id}/move",
+    response={200: DocumentOut, **ERRORS},
+    summary="Move a file (into `folder`, or to the top of `space`)",
+)
+def move_document(request: HttpRequest, document_id: int, data: PlaceIn) -> Any:
+    actor = _actor(request)
+    try:
+        document = queries.access_document(actor, document_id)
+        space, to = _destination(actor, data, document.space)
+        actions.move_item(actor=actor, item=document, to=to, space=space)
+    except REFUSALS as exc:
+        return _error(exc)
+    return _document(document)
+
+
+@router.post(
+    "/folders/{folder_id}/copy",
+    response={201: FolderOut, **ERRORS},
+    summary="Copy a folder with all it holds (counted in my quota)",
+)
+def copy_folder(request: HttpRequest, folder_id: int, data: PlaceIn) -> Any:
+    actor = _actor(request)
+    try:
+        folder = queries.access_folder(actor, folder_id)
+        space, to = _destination(actor, data, folder.space)
+        copy = actions.copy_folder(actor=actor, folder=folder, space=space, parent=to)
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(201, _folder(copy))
+
+
+@router.post(
+    "/files/{document_id}/copy",
+    response={201: DocumentOut, **ERRORS},
+    summary="Copy a file (counted in my quota)",
+)
+def copy_document(request: HttpRequest, document_id: int, data: PlaceIn) -> Any:
+    actor = _actor(request)
+    try:
+        document = queries.access_document(actor, document_id)
+        space, to = _destination(actor, data, document.space)
+        copy = actions.copy_document(actor=actor, document=document, space=space, folder=to)
+    except REFUSALS as exc:
+        return _error(exc)
+    return Status(201, _document(copy))
+
+
+@router.post(
+    "/folders/{folder_id}/trash",
+    response={200: FolderOut, **ERRORS},
+    summary="A folder and all it holds to the trash",
+)
+def trash_folder(request: HttpRequest, folder_id: int) -> Any:
+    actor = _actor(request)
+    try:
+        folder = queries.access_folder(actor, folder_id)
+        actions.trash_item(actor=actor, item=folder)
+    except REFUSALS as exc:
+        return _error(exc)
+    return _folder(folder)
+
+
+@router.post(
+    "/folders/{folder_id}/restore",
+    response={200: FolderOut, **ERRORS},
+    summary="A folder out of the trash, with what went in with it",
+)
+def restore_folder(request: HttpRequest, folder_id: int) -> Any:
+    actor = _actor(request)
+    try:
+        folder = queries.access_folder(actor, folder_id, trashed=True)
+        actions.restore_item(actor=actor, item=folder)
+    except REFUSALS as exc:
+        return _error(exc)
+    folder.refresh_from_db(fields=["parent", "path"])
+    return _folder(folder)
+
+
+class SharedIn(Schema):
+    after: str | None = None
+
+
+@router.get(
+    "/shared",
+    response={200: SharedPageOut, **ERRORS},
+    summary="The folders and files shared with me, newest first",
+)
+def shared_with_me(request: HttpRequest, params: Query[SharedIn]) -> Any:
+    try:
+        page = queries.page_shared_with(_actor(request), after=params.after)
+    except REFUSALS as exc:
+        return _error(exc)
+    return {
+        "items": [_shared_item(s) for s in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _shared_item(s: Share) -> dict[str, Any]:
+    item: Folder | Document | None = s.folder or s.document
+    assert item is not None
+    by = s.created_by
+    return {
+        "share_id": s.pk,
+        "kind": "folder" if s.folder_id else "file",
+        "id": item.pk,
+        "name": item.name,
+        "space_id": item.space_id,
+        "right": Right(s.right).name.lower(),
+        "shared_by": {"id": by.pk, "full_name": by.full_name} if by else None,
+        "shared_at": s.created_at,
+    }

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from preau.core.models import TenantModel
+from preau.directory.models import Profile
 
 
 def version_file_name(instance: Version, filename: str) -> str:
@@ -230,3 +231,26 @@ class PublicLink(TenantModel):
 
     def __str__(self) -> str:
         return f"link {self.pk}"
+
+
+class SchoolQuota(TenantModel):
+    """A school's storage quota for its members of one profile, set by the school's management.
+    It overrides the tenant's (`options["documents_quota_<profile>"]`) and the defaults for the
+    people of that profile in that school; someone in several schools gets the largest."""
+
+    school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
+    profile = models.CharField(_("profile"), max_length=10, choices=Profile.choices)
+    bytes = models.BigIntegerField(_("quota (bytes)"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "profile"], name="one_quota_per_profile"),
+            models.CheckConstraint(condition=Q(bytes__gte=0), name="quota_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.profile}: {self.bytes}"

@@ -34,7 +34,7 @@ from django.db.models import Max, Q, QuerySet
 
 from preau.core.actor import Actor
 from preau.directory.audiences import audience_ids_reaching
-from preau.directory.models import GroupMember, Profile, TeachingAssignment
+from preau.directory.models import GroupMember, Profile, School, TeachingAssignment
 from preau.documents.models import Document, Folder, Right, Share, Space
 
 NONE = 0
@@ -47,6 +47,7 @@ class Perm(StrEnum):
     EDIT = "documents.edit"  # rename, move, trash: MANAGE, or CONTRIBUTE on one's own item
     MANAGE = "documents.manage"
     PUBLISH = "documents.publish"
+    SET_QUOTAS = "documents.set_quotas"  # a school's quotas per profile: its management
 
 
 NEEDS = {
@@ -164,7 +165,15 @@ def public_links_allowed(actor: Actor) -> bool:
 
 class DocumentsPolicy:
     def can(self, actor: Actor, perm: str, obj: Any = None) -> bool:
-        if not isinstance(obj, Space | Folder | Document) or actor.person.is_blocked:
+        if actor.person.is_blocked:
+            return False
+        if perm == Perm.SET_QUOTAS:
+            return (
+                isinstance(obj, School)
+                and obj.tenant_id == actor.tenant.pk
+                and actor.manages_school(obj.pk)
+            )
+        if not isinstance(obj, Space | Folder | Document):
             return False
         right = right_on(actor, obj)
         if perm == Perm.EDIT:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -15,8 +16,17 @@ from django.http import Http404
 
 from preau.core.actor import Actor
 from preau.core.pagination import Page, keyset_page
-from preau.directory.models import Group, Profile, SchoolClass, TeachingAssignment
-from preau.documents.models import Comment, Document, Folder, PublicLink, Share, Space, Version
+from preau.directory.models import Group, Profile, School, SchoolClass, TeachingAssignment
+from preau.documents.models import (
+    Comment,
+    Document,
+    Folder,
+    PublicLink,
+    SchoolQuota,
+    Share,
+    Space,
+    Version,
+)
 from preau.documents.permissions import Perm, mine, policy
 
 PAGE_SIZE = 50
@@ -82,6 +92,58 @@ def personal_space(actor: Actor) -> Space | None:
     return Space.objects.filter(
         tenant=actor.tenant, kind=Space.Kind.PERSONAL, owner=actor.person
     ).first()
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A space the actor may add to, and its top-level folders (where to move or copy)."""
+
+    space: Space
+    folders: list[Folder]
+
+
+def spaces_to_contribute(actor: Actor) -> QuerySet[Space]:
+    """The existing spaces the actor may add to through the space itself (`space_right` ≥
+    CONTRIBUTE): their own, those of the schools where they are staff or administrators, and
+    the classes and groups they teach. One query."""
+    staff_schools = {m.school_id for m in actor.memberships if m.profile == Profile.STAFF} | set(
+        actor.admin_school_ids
+    )
+    teaching = {m.school_id for m in actor.memberships if m.profile == Profile.TEACHER}
+    condition = Q(kind=Space.Kind.PERSONAL, owner=actor.person)
+    if staff_schools:
+        condition |= Q(school_id__in=staff_schools) & ~Q(kind=Space.Kind.PERSONAL)
+    if teaching:
+        taught = TeachingAssignment.objects.filter(
+            tenant=actor.tenant, teacher=actor.person, year__is_current=True, school_id__in=teaching
+        )
+        condition |= Q(
+            kind=Space.Kind.CLASS,
+            school_class_id__in=taught.filter(school_class__isnull=False).values("school_class_id"),
+        ) | Q(
+            kind=Space.Kind.GROUP,
+            group_id__in=taught.filter(group__isnull=False).values("group_id"),
+        )
+    return (
+        Space.objects.filter(condition, tenant=actor.tenant)
+        .select_related("school")
+        .order_by("school__name", "kind", "name", "id")
+    )
+
+
+def destinations_for(actor: Actor) -> list[Destination]:
+    """Where the actor may move or copy things: their spaces (personal first) with their
+    top-level folders. Two queries whatever the number of spaces."""
+    if actor.person.is_blocked:
+        return []
+    spaces = sorted(spaces_to_contribute(actor), key=lambda s: s.kind != Space.Kind.PERSONAL)
+    tops: dict[int, list[Folder]] = {s.pk: [] for s in spaces}
+    if spaces:
+        for f in Folder.objects.filter(
+            tenant=actor.tenant, space__in=list(tops), parent__isnull=True, trashed_at__isnull=True
+        ).order_by("name", "id"):
+            tops[f.space_id].append(f)
+    return [Destination(space=s, folders=tops[s.pk]) for s in spaces]
 
 
 # --- folders and documents ----------------------------------------------------------------
@@ -257,6 +319,11 @@ def shared_with(actor: Actor) -> QuerySet[Share]:
     )
 
 
+def page_shared_with(actor: Actor, *, after: str | None, limit: int = PAGE_SIZE) -> Page[Share]:
+    """One keyset page of `shared_with` (newest first): one query."""
+    return keyset_page(shared_with(actor), order=("-created_at", "-id"), after=after, limit=limit)
+
+
 def shared_with_me_ids(actor: Actor) -> QuerySet[Share]:
     return Share.objects.filter(mine(actor), tenant=actor.tenant)
 
@@ -287,23 +354,61 @@ def trash_of(space: Space) -> tuple[list[Folder], list[Document]]:
 STAFF_PROFILES = (Profile.TEACHER, Profile.STAFF, Profile.AGENT)
 
 
+def tenant_quota(tenant: Any, profile: str) -> int:
+    """The tenant's quota for a profile: `options["documents_quota_<profile>"]` (bytes), else
+    the defaults of STANDARDS.md (10 GiB for teachers, staff and agents, 1 GiB for pupils,
+    guardians and guests)."""
+    default = (
+        settings.PREAU_QUOTA_STAFF_BYTES
+        if profile in STAFF_PROFILES
+        else settings.PREAU_QUOTA_FAMILY_BYTES
+    )
+    return int((tenant.options or {}).get(f"documents_quota_{profile}", default))
+
+
 def quota_of(actor: Actor) -> int:
-    """The actor's storage quota: the largest of their profiles' (STANDARDS.md: 10 GiB for
-    teachers, staff and agents, 1 GiB for pupils, guardians and guests), each overridable per
-    tenant with `options["documents_quota_<profile>"]` (bytes)."""
-    options = actor.tenant.options or {}
-    profiles = {m.profile for m in actor.memberships} or {Profile.GUEST}
+    """The actor's storage quota: the largest of what each of their memberships gives — the
+    school's quota for that profile (`SchoolQuota`, set by the school's management) if it has
+    one, else the tenant's (`tenant_quota`). One query (none without a membership)."""
+    pairs = {(m.school_id, m.profile) for m in actor.memberships}
+    by_school: dict[tuple[int, str], int] = {}
+    if pairs:
+        rows = SchoolQuota.objects.filter(
+            tenant=actor.tenant, school_id__in={school_id for school_id, _p in pairs}
+        ).values_list("school_id", "profile", "bytes")
+        by_school = {(school_id, profile): value for school_id, profile, value in rows}
+    values = [by_school.get(pair, tenant_quota(actor.tenant, pair[1])) for pair in pairs]
+    if not pairs:
+        values.append(tenant_quota(actor.tenant, Profile.GUEST))
     if actor.is_operator:
-        profiles.add(Profile.STAFF)
-    best = 0
-    for profile in profiles:
-        default = (
-            settings.PREAU_QUOTA_STAFF_BYTES
-            if profile in STAFF_PROFILES
-            else settings.PREAU_QUOTA_FAMILY_BYTES
+        values.append(tenant_quota(actor.tenant, Profile.STAFF))
+    return max(values)
+
+
+def school_quotas(school: School) -> dict[str, int]:
+    """The quotas a school set, by profile (those it did not set are the tenant's)."""
+    return dict(
+        SchoolQuota.objects.filter(tenant_id=school.tenant_id, school=school).values_list(
+            "profile", "bytes"
         )
-        best = max(best, int(options.get(f"documents_quota_{profile}", default)))
-    return best
+    )
+
+
+def schools_managed(actor: Actor, *, after: str | None = None) -> Page[School]:
+    """The schools whose quotas the actor sets (every school of the tenant for an operator),
+    by name, in keyset pages."""
+    qs = School.objects.filter(tenant=actor.tenant)
+    if not actor.is_operator:
+        qs = qs.filter(pk__in=actor.managed_school_ids)
+    return keyset_page(qs, order=("name", "id"), after=after, limit=PAGE_SIZE)
+
+
+def access_managed_school(actor: Actor, school_id: int) -> School:
+    """A school whose documents settings the actor sets; 404 otherwise."""
+    school = School.objects.filter(tenant=actor.tenant, pk=school_id).first()
+    if school is None or not policy.can(actor, Perm.SET_QUOTAS, school):
+        raise Http404
+    return school
 
 
 def storage_used_by(actor: Actor) -> int:

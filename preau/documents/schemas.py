@@ -38,7 +38,42 @@ class FolderOut(Schema):
     id: int
     name: str
     parent_id: int | None
+    space_id: int
     created_at: dt.datetime
+    in_trash: bool = False
+
+
+class FolderIn(Schema):
+    name: str = Field(max_length=200)
+    parent: int | None = Field(None, description="The folder to create it in (the top without).")
+
+
+class RenameIn(Schema):
+    name: str = Field(max_length=200)
+
+
+class PlaceIn(Schema):
+    """Where to move or copy: a folder (`folder`), or the top of a space (`space`); neither
+    for the top of the item's own space."""
+
+    space: int | None = None
+    folder: int | None = None
+
+
+class SharedItemOut(Schema):
+    share_id: int
+    kind: Literal["folder", "file"]
+    id: int = Field(description="The folder's or the file's id.")
+    name: str
+    space_id: int
+    right: str
+    shared_by: PersonRefOut | None
+    shared_at: dt.datetime
+
+
+class SharedPageOut(Schema):
+    items: list[SharedItemOut]
+    next_cursor: str | None = Field(description="Pass as `after` for the next page.")
 
 
 class DocumentOut(Schema):

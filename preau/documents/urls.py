@@ -24,4 +24,6 @@ urlpatterns = [
     path("shares/<int:share_id>/revoke", views.revoke, name="revoke"),
     path("links/<int:link_id>/revoke", views.revoke_link, name="revoke_link"),
     path("public/<str:token>", views.public, name="public"),
+    path("quotas/", views.quotas, name="quotas"),
+    path("quotas/<int:school_id>/", views.school_quotas, name="school_quotas"),
 ]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from preau.core.files import download_response, is_inline_safe
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest, PreauRequest
 from preau.core.pagination import BadCursorError
+from preau.directory.models import Profile
 from preau.documents import actions, delivery, forms, queries
 from preau.documents.models import Document, Folder, Right, Space
 from preau.documents.permissions import (
@@ -59,6 +61,7 @@ def index(request: ActorRequest) -> HttpResponse:
             "choices": queries.spaces_for(actor),
             "shares": list(queries.shared_with(actor)[:10]),
             "quota": queries.quota_for(actor),
+            "sets_quotas": actor.is_operator or bool(actor.managed_school_ids),
         },
     )
 
@@ -137,6 +140,8 @@ def _browse(
         "max_bytes": actions.settings.PREAU_DOCUMENT_MAX_BYTES,
         **extra,
     }
+    if folder is not None:
+        context.update(_destinations(actor))
     if folder is not None and context["can_manage"]:
         context.update(_share_context(request, folder))
     return render(request, "documents/pages/folder.html", context)
@@ -157,13 +162,32 @@ def folder(request: ActorRequest, folder_id: int) -> HttpResponse:
     return _browse(request, f.space, f)
 
 
-def _target_folder(request: ActorRequest, space: Space, value: str | None) -> Folder | None:
+def _destination(
+    request: ActorRequest, space: Space, value: str | None
+) -> tuple[Space, Folder | None]:
+    """Where to move or copy, from the form's `to`: empty for the top of the item's own
+    space, `space:<id>` for the top of another, `personal` for the top of one's own (created
+    if need be), `folder:<id>` (or a bare id) for a folder. Unreadable targets answer 404;
+    the action checks the right to add there."""
     if not value:
-        return None
-    f = queries.access_folder(request.actor, _int(value))
-    if f.space_id != space.pk:
-        raise Http404
-    return f
+        return space, None
+    if value == "personal":
+        return actions.open_space(actor=request.actor, kind=Space.Kind.PERSONAL), None
+    kind, _sep, ident = value.rpartition(":")
+    if kind == "space":
+        return queries.access_space(request.actor, _int(ident)), None
+    if kind in {"", "folder"}:
+        f = queries.access_folder(request.actor, _int(ident))
+        return f.space, f
+    raise Http404
+
+
+def _destinations(actor: Any) -> dict[str, Any]:
+    found = queries.destinations_for(actor)
+    return {
+        "destinations": found,
+        "personal_missing": not any(d.space.kind == Space.Kind.PERSONAL for d in found),
+    }
 
 
 def _place(request: ActorRequest, space_id: int, value: str | None) -> tuple[Space, Folder | None]:
@@ -272,9 +296,7 @@ def _document_page(
         or forms.RenameForm(initial={"name": document.name}),
         "version_form": extra.pop("version_form", None) or forms.VersionForm(),
         "link_form": extra.pop("link_form", None) or forms.PublicLinkForm(),
-        "folders": list(queries.subfolders(document.space, None))
-        if policy.can(actor, Perm.EDIT, document)
-        else [],
+        **_destinations(actor),
         **extra,
     }
     if context["can_manage"]:
@@ -341,13 +363,12 @@ def document_action(  # noqa: PLR0911, PLR0912 - one branch per verb
                 return _document_page(request, document, 400, rename_form=form)
             actions.rename_item(actor=actor, item=document, name=form.cleaned_data["name"])
         elif verb == "move":
-            to = _target_folder(request, document.space, request.POST.get("to"))
-            actions.move_item(actor=actor, item=document, to=to)
+            target, to = _destination(request, document.space, request.POST.get("to"))
+            actions.move_item(actor=actor, item=document, to=to, space=target)
+            messages.success(request, _("“%(name)s” is moved.") % {"name": document.name})
         elif verb == "copy":
-            to = _target_folder(request, document.space, request.POST.get("to"))
-            copy = actions.copy_document(
-                actor=actor, document=document, space=document.space, folder=to
-            )
+            target, to = _destination(request, document.space, request.POST.get("to"))
+            copy = actions.copy_document(actor=actor, document=document, space=target, folder=to)
             messages.success(request, _("Copy made."))
             return redirect("documents:document", copy.pk)
         elif verb == "version":
@@ -451,8 +472,14 @@ def folder_action(request: ActorRequest, folder_id: int, verb: str) -> HttpRespo
             if form.is_valid():
                 actions.rename_item(actor=actor, item=f, name=form.cleaned_data["name"])
         elif verb == "move":
-            to = _target_folder(request, f.space, request.POST.get("to"))
-            actions.move_item(actor=actor, item=f, to=to)
+            target, to = _destination(request, f.space, request.POST.get("to"))
+            actions.move_item(actor=actor, item=f, to=to, space=target)
+            messages.success(request, _("“%(name)s” is moved.") % {"name": f.name})
+        elif verb == "copy":
+            target, to = _destination(request, f.space, request.POST.get("to"))
+            copy = actions.copy_folder(actor=actor, folder=f, space=target, parent=to)
+            messages.success(request, _("Copy made."))
+            return redirect("documents:folder", copy.pk)
         elif verb == "trash":
             actions.trash_item(actor=actor, item=f)
             messages.success(request, _("“%(name)s” is in the trash.") % {"name": f.name})
@@ -552,6 +579,79 @@ def empty_trash(request: ActorRequest, space_id: int) -> HttpResponse:
         % {"count": count},
     )
     return redirect("documents:trash", s.pk)
+
+
+# --- a school's quotas ------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(GET)
+def quotas(request: ActorRequest) -> HttpResponse:
+    """The schools whose quotas the actor sets."""
+    actor = request.actor
+    if not actor.is_operator and not actor.managed_school_ids:
+        raise Http404
+    try:
+        page = queries.schools_managed(actor, after=request.GET.get("after"))
+    except BadCursorError:
+        return HttpResponseBadRequest(_("This page link is no longer valid."))
+    return render(
+        request,
+        "documents/pages/quotas.html",
+        {
+            "page": page,
+            "crumbs": [(_("Documents"), reverse("documents:index")), (_("Quotas"), None)],
+        },
+    )
+
+
+def _quota_profiles(actor: Any) -> list[tuple[str, str, str]]:
+    return [
+        (str(code), str(label), filesizeformat(queries.tenant_quota(actor.tenant, code)))
+        for code, label in Profile.choices
+    ]
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def school_quotas(request: ActorRequest, school_id: int) -> HttpResponse:
+    """A school's quota per profile, set by its management (overriding the territory's)."""
+    actor = request.actor
+    school = queries.access_managed_school(actor, school_id)
+    initial: dict[str, Any] = {}
+    for code, value in queries.school_quotas(school).items():
+        initial[f"quota_{code}"], initial[f"unit_{code}"] = forms.in_unit(value)
+    form = forms.SchoolQuotaForm(
+        request.POST or None, initial=initial, profiles=_quota_profiles(actor)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_school_quotas(actor=actor, school=school, quotas=form.quotas())
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The quotas of %(name)s are saved.") % {"name": school.name}
+            )
+            return redirect("documents:school_quotas", school.pk)
+    return render(
+        request,
+        "documents/pages/school_quotas.html",
+        {
+            "school": school,
+            "form": form,
+            "crumbs": [
+                (_("Documents"), reverse("documents:index")),
+                (_("Quotas"), reverse("documents:quotas")),
+                (school.name, None),
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- public links ---------------------------------------------------------------------------

@@ -65,6 +65,15 @@ class NewsForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments"), required=False, help_text=_("Up to 10 files of 10 MB each.")
     )
+    # Files of the author's workspace (documents.queries.recent_documents): a copy of each goes
+    # with the news as an attachment (documents.queries.workspace_uploads).
+    documents = forms.TypedMultipleChoiceField(
+        label=_("Attach from my documents"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A copy of each file chosen is attached to the news."),
+    )
 
     def clean(self) -> dict[str, Any]:
         """The editor's HTML when it wrote some, else the textarea's (both sanitised later)."""
@@ -75,8 +84,17 @@ class NewsForm(forms.Form):
             data["body"] = rich
         return data
 
-    def __init__(self, *args: Any, target_choices: list[tuple[str, Any]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        target_choices: list[tuple[str, Any]],
+        document_choices: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        documents = self.fields["documents"]
+        assert isinstance(documents, forms.TypedMultipleChoiceField)
+        documents.choices = document_choices or []
         field = self.fields["targets"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = target_choices

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from preau.core.actor import Actor
-from preau.directory.models import Authority, Function, Profile, School
+from preau.directory.models import Authority, Profile, School
 from preau.news.models import News, NewsComment, NewsSettings
 
 EDITABLE = (News.Status.DRAFT, News.Status.REJECTED)
@@ -41,27 +41,9 @@ class Perm(StrEnum):
     MANAGE_SETTINGS = "news.manage_settings"
 
 
-def is_management(actor: Actor, school_id: int | None) -> bool:
-    """Direction (DIR staff), administrators of the school or above it, operators."""
-    if school_id is None:
-        return False
-    return (
-        actor.is_operator
-        or school_id in actor.admin_school_ids
-        or Function.DIRECTION in actor.functions_in(school_id)
-    )
-
-
 def management_school_ids(actor: Actor) -> frozenset[int] | None:
     """The schools whose management the actor is part of (None: every school, an operator)."""
-    if actor.is_operator:
-        return None
-    direction = {
-        m.school_id
-        for m in actor.memberships
-        if m.profile == Profile.STAFF and Function.DIRECTION in m.functions
-    }
-    return frozenset(actor.admin_school_ids | direction)
+    return None if actor.is_operator else actor.managed_school_ids
 
 
 def speaks_for_authority(actor: Actor, authority_id: int | None) -> bool:
@@ -78,7 +60,7 @@ def settings_of(school_id: int) -> NewsSettings:
 
 def needs_validation(actor: Actor, school_id: int) -> bool:
     """Must the actor's news for this school go through the management?"""
-    if is_management(actor, school_id):
+    if actor.manages_school(school_id):
         return False
     profiles = actor.profiles_in(school_id)
     rules = settings_of(school_id)
@@ -97,7 +79,7 @@ class NewsPolicy:
             return (
                 isinstance(obj, School)
                 and obj.tenant_id == actor.tenant.pk
-                and (is_management(actor, obj.pk))
+                and (actor.manages_school(obj.pk))
             )
         if perm == Perm.DELETE_COMMENT:
             return (
@@ -128,7 +110,7 @@ class NewsPolicy:
             return obj.tenant_id == actor.tenant.pk and speaks_for_authority(actor, obj.pk)
         if isinstance(obj, School):
             return obj.tenant_id == actor.tenant.pk and (
-                is_management(actor, obj.pk)
+                actor.manages_school(obj.pk)
                 or bool(actor.profiles_in(obj.pk) & {Profile.TEACHER, Profile.STAFF})
             )
         # Anywhere: may the actor write any news at all (the pages' links)?
@@ -143,7 +125,7 @@ class NewsPolicy:
         authority's administrators)?"""
         if news.school_id is None:
             return speaks_for_authority(actor, news.authority_id)
-        return is_management(actor, news.school_id)
+        return actor.manages_school(news.school_id)
 
     def _publishes_directly(self, actor: Actor, news: News) -> bool:
         if news.school_id is None:

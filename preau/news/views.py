@@ -20,9 +20,10 @@ from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.core.pagination import BadCursorError
+from preau.documents.queries import recent_documents, workspace_uploads
 from preau.news import actions, forms, queries
 from preau.news.models import News, NewsFile
-from preau.news.permissions import Perm, is_management, policy
+from preau.news.permissions import Perm, policy
 
 Crumb = tuple[str, str | None]
 
@@ -119,6 +120,7 @@ def write(request: ActorRequest, news_id: int | None = None) -> HttpResponse:
         request.FILES or None,
         initial=_initial(news) if news else {},
         target_choices=_choices(request, news),
+        document_choices=[(d.pk, d.name) for d in recent_documents(actor)],
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,7 +136,7 @@ def write(request: ActorRequest, news_id: int | None = None) -> HttpResponse:
                 is_urgent=data["is_urgent"],
                 allow_comments=data["allow_comments"],
                 images=data["images"],
-                attachments=data["attachments"],
+                attachments=[*data["attachments"], *workspace_uploads(actor, data["documents"])],
             )
         except PermissionDenied:
             form.add_error("targets", _("You may not write news for this audience."))
@@ -355,7 +357,7 @@ def validation(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     if not _nav(request)["manages"]:
         raise Http404
-    school = actor.school if actor.school and is_management(actor, actor.school.pk) else None
+    school = actor.school if actor.school and actor.manages_school(actor.school.pk) else None
     settings_form = None
     if school is not None:
         rules = queries.settings_of(school.pk)

@@ -59,3 +59,43 @@ def test_a_teacher_uploads_to_the_class_space_and_a_pupil_downloads(world, brows
     assert download.suggested_filename == "cours.txt"
     with open(download.path(), "rb") as f:
         assert f.read() == b"Chapitre 1 : les fractions"
+
+
+def test_a_director_sets_the_school_s_quotas_and_moves_a_folder(world, browser_for):
+    from preau.documents import actions
+    from preau.documents.models import Folder, SchoolQuota
+    from preau.documents.tests.factories import actor, document, folder
+
+    school_space = actions.open_space(
+        actor=actor(world.admin), kind="school", ref_id=world.school.pk
+    )
+    archives = folder(world.admin, school_space, "Archives")
+    document(world.admin, school_space, archives, name="reglement.txt", content=b"Reglement")
+    admin = browser_for("documents-quotas")
+    admin.login(world.admin.login, TEST_PASSWORD)
+    admin.goto(f"/documents/quotas/{world.school.pk}/")
+    admin.snap("quotas")
+    admin.assert_accessible()
+    admin.page.fill("#id_quota_pupil", "1,5")
+    admin.page.select_option("#id_unit_pupil", "GiB")
+    admin.page.fill("#id_quota_teacher", "-2")
+    with admin.page.expect_navigation():
+        admin.page.click("main form button[type=submit]")
+    assert admin.page.locator(".field__error").count() == 1
+    assert admin.page.input_value("#id_quota_pupil") == "1,5"
+    admin.snap("quotas-error")
+    admin.assert_accessible()
+    admin.page.fill("#id_quota_teacher", "")
+    with admin.page.expect_navigation():
+        admin.page.click("main form button[type=submit]")
+    assert SchoolQuota.objects.get().bytes == 3 * 1024**3 // 2
+
+    admin.goto(f"/documents/folders/{archives.pk}/")
+    admin.snap("folder-actions")
+    admin.assert_accessible()
+    admin.page.select_option("#folder-move-to", "personal")
+    with admin.page.expect_navigation():
+        admin.page.click("form[action$='/move'] button[type=submit]")
+    archives = Folder.objects.select_related("space").get(pk=archives.pk)
+    assert archives.space.kind == "personal"
+    assert archives.space.owner_id == world.admin.pk

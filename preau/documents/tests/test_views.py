@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from preau.documents import actions
-from preau.documents.models import Comment, Document, Folder, PublicLink, Share, Version
+from preau.documents.models import (
+    Comment,
+    Document,
+    Folder,
+    PublicLink,
+    SchoolQuota,
+    Share,
+    Version,
+)
 from preau.documents.tests.conftest import PNG, upload
 from preau.documents.tests.factories import actor, document, folder, space_of
 
@@ -206,7 +214,8 @@ def test_a_folder_page_has_a_fixed_number_of_queries(
     _files(s, top, extra, world.teacher)
     c = client_for(world.teacher)
     c.get(f"/documents/folders/{top.pk}/")  # warm the session
-    with django_assert_num_queries(10):
+    # 10, then the school quotas (1) and where to move or copy: spaces and their folders (2)
+    with django_assert_num_queries(13):
         response = c.get(f"/documents/folders/{top.pk}/")
     assert response.status_code == 200
     if extra:
@@ -304,6 +313,7 @@ ENDPOINTS_GET = [
     "/documents/files/{doc}/download",
     "/documents/files/{doc}/inline",
     "/documents/files/{doc}/thumbnail",
+    "/documents/quotas/{school}/",
 ]
 ENDPOINTS_POST = [
     ("/documents/spaces/{space}/upload", {"files": "FILE"}),
@@ -311,6 +321,7 @@ ENDPOINTS_POST = [
     ("/documents/spaces/{space}/trash/empty", {}),
     ("/documents/folders/{folder}/rename", {"name": "X"}),
     ("/documents/folders/{folder}/move", {"to": ""}),
+    ("/documents/folders/{folder}/copy", {"to": ""}),
     ("/documents/folders/{folder}/trash", {}),
     ("/documents/folders/{folder}/share", {"right": "1", "to": "PERSON"}),
     ("/documents/files/{doc}/rename", {"name": "X"}),
@@ -324,13 +335,23 @@ ENDPOINTS_POST = [
     ("/documents/files/{doc}/restore_version", {"version": "VERSION"}),
     ("/documents/shares/{share}/revoke", {}),
     ("/documents/links/{link}/revoke", {}),
+    ("/documents/quotas/{school}/", {"quota_pupil": "2", "unit_pupil": "GiB"}),
 ]
 
 
 def _state():
     return (
-        list(Document.objects.order_by("pk").values_list("name", "folder_id", "trashed_at")),
-        list(Folder.objects.order_by("pk").values_list("name", "parent_id", "trashed_at")),
+        list(
+            Document.objects.order_by("pk").values_list(
+                "name", "folder_id", "space_id", "trashed_at"
+            )
+        ),
+        list(
+            Folder.objects.order_by("pk").values_list(
+                "name", "parent_id", "space_id", "path", "trashed_at"
+            )
+        ),
+        SchoolQuota.objects.count(),
         Share.objects.count(),
         Comment.objects.count(),
         Version.objects.count(),
@@ -359,6 +380,7 @@ def test_every_endpoint_answers_404_to_another_school_or_tenant_and_changes_noth
         "doc": exercise.pk,
         "share": share.pk,
         "link": link.pk,
+        "school": world.school.pk,
     }
     c = client_for(getattr(world, who))
     before = _state()
