@@ -1,6 +1,6 @@
 """The cahier de textes: for each lesson of a course, what was done (`LessonLog`) and the work
-set (`Homework`, with a due date, an estimated time, and an optional online hand-in); a pupil's
-"done" marks; the management's visa."""
+set (`Homework`, with a due date, an estimated time, and an optional online hand-in); the files
+attached to either (`Attachment`); a pupil's "done" marks; the management's visa."""
 
 from __future__ import annotations
 
@@ -92,6 +92,47 @@ class HandIn(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["homework", "pupil"], name="one_hand_in_per_pupil")
         ]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A random name: nothing the teacher's file was called reaches the storage's paths."""
+    return f"homework/{instance.tenant_id}/files/{uuid.uuid4().hex}"
+
+
+class Attachment(TenantModel):
+    """A file attached to a lesson (what was handed out) or to homework (what to work on):
+    exactly one of the two. Its own stored copy, served as a download to whoever reads the
+    notebook."""
+
+    lesson = models.ForeignKey(
+        LessonLog, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    homework = models.ForeignKey(
+        Homework, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=150)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(lesson__isnull=False, homework__isnull=True)
+                    | models.Q(lesson__isnull=True, homework__isnull=False)
+                ),
+                name="homework_attachment_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Visa(TenantModel):

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from preau.core.actor import Actor
-from preau.directory.models import Function, GroupMember, GuardianLink, Membership, Profile
+from preau.directory.models import GroupMember, GuardianLink, Membership, Profile
 from preau.timetable.models import Course
 
 
@@ -34,11 +34,9 @@ def attends(person_id: int, tenant_id: int) -> Q:
 
 
 def directs(actor: Actor, school_id: int) -> bool:
-    """The school's management: its administrators and its direction (who inspect)."""
-    return school_id in actor.admin_school_ids or (
-        Profile.STAFF in actor.profiles_in(school_id)
-        and Function.DIRECTION.value in actor.functions_in(school_id)
-    )
+    """The school's management (who inspect): Actor.manages_school without its operator
+    clause, since operators run the platform and do not inspect a school's teaching."""
+    return school_id in actor.managed_school_ids
 
 
 class HomeworkPolicy:
@@ -77,3 +75,13 @@ class HomeworkPolicy:
 
 
 policy = HomeworkPolicy()
+
+
+def reads_drafts(actor: Actor, course: Course) -> bool:
+    """Who sees homework before it is shown to families (and its files): the course's teacher,
+    the school's management, teachers and staff. Pupils and guardians see it from `publish_at`."""
+    return (
+        policy.can(actor, Perm.WRITE, course)
+        or directs(actor, course.school_id)
+        or bool(actor.profiles_in(course.school_id) & {Profile.TEACHER, Profile.STAFF})
+    )

@@ -1,5 +1,6 @@
-"""Every read of the notebook: a pupil's to-do list (one query), a course's notebook, the
-courses one teaches, the inspection list; `access_*` for single objects (404 otherwise)."""
+"""Every read of the notebook: a pupil's to-do list, a course's notebook, the courses one
+teaches, the inspection list, the files attached to lessons and homework; `access_*` for single
+objects (404 otherwise)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from django.utils import timezone
 
 from preau.core.actor import Actor
 from preau.directory.models import Person, School
-from preau.homework.models import Done, HandIn, Homework, LessonLog, Visa
-from preau.homework.permissions import GUARDIAN_LEVELS, Perm, attends, directs, policy
+from preau.homework.models import Attachment, Done, HandIn, Homework, LessonLog, Visa
+from preau.homework.permissions import (
+    GUARDIAN_LEVELS,
+    Perm,
+    attends,
+    directs,
+    policy,
+    reads_drafts,
+)
 from preau.timetable.models import Course
 
 
@@ -21,7 +29,8 @@ def _courses() -> QuerySet[Course]:
 
 
 def todo_for(pupil: Person, *, since: dt.date) -> QuerySet[Homework]:
-    """The pupil's published homework due from `since`, soonest first, each with `is_done`."""
+    """The pupil's published homework due from `since`, soonest first, each with `is_done` and
+    its files (one more query, whatever their number)."""
     return (
         Homework.objects.filter(
             tenant_id=pupil.tenant_id,
@@ -35,6 +44,7 @@ def todo_for(pupil: Person, *, since: dt.date) -> QuerySet[Homework]:
         .select_related(
             "course__subject", "course__teacher", "course__school_class", "course__group"
         )
+        .prefetch_related("attachments")
         .order_by("due_on", "course__subject__label", "pk")
     )
 
@@ -72,17 +82,18 @@ def access_course(actor: Actor, course_id: int, perm: str = Perm.READ) -> Course
 
 
 def notebook_of(course: Course, *, published_only: bool) -> QuerySet[LessonLog]:
-    """The course's lessons, newest first, each with its homework (families: published only)."""
-    homework = Homework.objects.order_by("due_on", "pk")
+    """The course's lessons, newest first, each with its files and its homework (families:
+    published only) with theirs: four queries, whatever their number."""
+    homework = Homework.objects.order_by("due_on", "pk").prefetch_related("attachments")
     if published_only:
         homework = homework.filter(publish_at__lte=timezone.now())
     return LessonLog.objects.filter(course=course).prefetch_related(
-        Prefetch("homework", queryset=homework)
+        "attachments", Prefetch("homework", queryset=homework)
     )
 
 
 def homework_without_lesson(course: Course, *, published_only: bool) -> QuerySet[Homework]:
-    qs = Homework.objects.filter(course=course, lesson__isnull=True)
+    qs = Homework.objects.filter(course=course, lesson__isnull=True).prefetch_related("attachments")
     return qs.filter(publish_at__lte=timezone.now()) if published_only else qs
 
 
@@ -95,6 +106,44 @@ def access_lesson(actor: Actor, lesson_id: int, perm: str = Perm.WRITE) -> Lesso
     if lesson is None or not policy.can(actor, perm, lesson.course):
         raise Http404
     return lesson
+
+
+def files_of_lesson(lesson: LessonLog) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(lesson=lesson).order_by("pk")
+
+
+def homework_of_lesson(lesson: LessonLog) -> QuerySet[Homework]:
+    """The homework set in a lesson, with its files (what its edit form adds to or removes)."""
+    return (
+        Homework.objects.filter(lesson=lesson)
+        .prefetch_related("attachments")
+        .order_by("due_on", "pk")
+    )
+
+
+def access_attachment(actor: Actor, attachment_id: int) -> Attachment:
+    """A lesson's or homework's file, for whoever reads that notebook: the course's pupils and
+    their guardians (homework files once the homework is shown), its teacher, the school's
+    teachers, staff and management. 404 for anyone else, another school, another tenant."""
+    row = (
+        Attachment.objects.filter(tenant=actor.tenant, pk=attachment_id)
+        .select_related("lesson__course__year", "homework__course__year")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    owner = row.lesson or row.homework
+    assert owner is not None  # the check constraint: exactly one of the two
+    course = owner.course
+    if not policy.can(actor, Perm.READ, course):
+        raise Http404
+    if (
+        row.homework is not None
+        and row.homework.publish_at > timezone.now()
+        and not reads_drafts(actor, course)
+    ):
+        raise Http404
+    return row
 
 
 def access_homework_for_pupil(actor: Actor, homework_id: int) -> Homework:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:homework_id>/hand-in", views.hand_in, name="hand_in"),
     path("<int:homework_id>/hand-ins", views.hand_ins, name="hand_ins"),
     path("hand-ins/<int:hand_in_id>", views.hand_in_file, name="hand_in_file"),
+    path("files/<int:attachment_id>", views.attachment, name="attachment"),
     path("schools/<int:school_id>/inspection", views.inspection, name="inspection"),
 ]

@@ -1,9 +1,11 @@
 """Notebook pages: a pupil's (or child's) to-do list, a teacher's courses and a course's
-notebook (write, copy, print), the management's inspection with its visa."""
+notebook (write with files, copy, print), the management's inspection with its visa, the
+download of a lesson's or homework's file."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,9 +24,10 @@ from preau.core.files import download_response
 from preau.core.forms import apply_errors
 from preau.core.http import ActorRequest
 from preau.directory.models import Profile
+from preau.documents.queries import recent_documents, workspace_uploads
 from preau.homework import actions, forms, queries
-from preau.homework.models import LessonLog
-from preau.homework.permissions import Perm, policy
+from preau.homework.models import Attachment, Homework, LessonLog
+from preau.homework.permissions import Perm, policy, reads_drafts
 from preau.timetable.models import Course
 
 
@@ -101,9 +106,7 @@ def my_courses(request: ActorRequest) -> HttpResponse:
 
 def _notebook_context(request: ActorRequest, course: Course) -> dict[str, Any]:
     can_write = policy.can(request.actor, Perm.WRITE, course)
-    families = not (can_write or policy.can(request.actor, Perm.VISA, course)) and not bool(
-        request.actor.profiles_in(course.school_id) & {Profile.TEACHER, Profile.STAFF}
-    )
+    families = not reads_drafts(request.actor, course)
     return {
         "course": course,
         "lessons": list(queries.notebook_of(course, published_only=families)),
@@ -123,8 +126,9 @@ def notebook(request: ActorRequest, course_id: int) -> HttpResponse:
     management stamps it (POST `visa`)."""
     actor = request.actor
     course = queries.access_course(actor, course_id)
-    form = forms.LessonForm(initial={"date": timezone.localdate()})
     visa_form = forms.VisaForm()
+    documents = _document_choices(request) if policy.can(actor, Perm.WRITE, course) else []
+    form = forms.LessonForm(initial={"date": timezone.localdate()}, document_choices=documents)
     if request.method == "POST":
         if "visa" in request.POST:
             course = queries.access_course(actor, course_id, Perm.VISA)
@@ -135,8 +139,8 @@ def notebook(request: ActorRequest, course_id: int) -> HttpResponse:
                 return redirect("homework:notebook", course_id=course.pk)
         else:
             course = queries.access_course(actor, course_id, Perm.WRITE)
-            form = forms.LessonForm(request.POST)
-            if form.is_valid() and _save_lesson(request, course, form, None):
+            form = forms.LessonForm(request.POST, request.FILES, document_choices=documents)
+            if _save_lesson(request, course, form, None):
                 return redirect("homework:notebook", course_id=course.pk)
     return render(
         request,
@@ -145,35 +149,63 @@ def notebook(request: ActorRequest, course_id: int) -> HttpResponse:
     )
 
 
+def _document_choices(request: ActorRequest) -> list[tuple[int, str]]:
+    """The teacher's latest files of their own space, to attach without uploading again."""
+    return [(d.pk, d.name) for d in recent_documents(request.actor)]
+
+
 def _save_lesson(
-    request: ActorRequest, course: Course, form: forms.LessonForm, lesson: LessonLog | None
+    request: ActorRequest,
+    course: Course,
+    form: forms.LessonForm,
+    lesson: LessonLog | None,
+    *,
+    homework_set: Sequence[Homework] = (),
+    attached: Sequence[Attachment] = (),
 ) -> bool:
-    data = form.cleaned_data
-    try:
-        log = actions.write_lesson(
-            actor=request.actor,
-            course=course,
-            date=data["date"],
-            title=data["title"],
-            content=data["content"],
-            lesson=lesson,
-        )
+    """Save the lesson form in one step (the action checks everything before writing): saved,
+    or the form with its errors and nothing stored."""
+    actor = request.actor
+    if form.is_valid():
+        data = form.cleaned_data
+        by_id = {h.pk: h for h in homework_set}
+        files = {a.pk: a for a in attached}
+        draft = None
         if data["homework"]:
-            actions.set_homework(
-                actor=request.actor,
-                course=course,
-                lesson=log,
+            draft = actions.HomeworkDraft(
                 due_on=data["due_on"],
                 instructions=data["homework"],
                 estimated_minutes=data["estimated_minutes"] or 0,
                 publish_at=data["publish_at"],
                 hand_in_until=data["hand_in_until"],
             )
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return False
-    messages.success(request, _("The notebook is updated."))
-    return True
+        try:
+            actions.record_lesson(
+                actor=actor,
+                course=course,
+                date=data["date"],
+                title=data["title"],
+                content=data["content"],
+                lesson=lesson,
+                files=[*data["lesson_files"], *workspace_uploads(actor, data["lesson_documents"])],
+                removed=[files[pk] for pk in data.get("remove") or []],
+                homework=draft,
+                homework_files=[
+                    *data["homework_files"],
+                    *workspace_uploads(actor, data["homework_documents"]),
+                ],
+                files_for=by_id.get(data.get("files_for") or 0),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The notebook is updated."))
+            return True
+    if request.FILES:
+        form.add_error(
+            None, _("Nothing is saved yet: choose your files again once the errors are fixed.")
+        )
+    return False
 
 
 @login_required
@@ -182,26 +214,47 @@ def _save_lesson(
 def edit_lesson(request: ActorRequest, lesson_id: int) -> HttpResponse:
     lesson = queries.access_lesson(request.actor, lesson_id)
     course = lesson.course
+    homework_set = list(queries.homework_of_lesson(lesson))
+    attached = [
+        *((a, _("Lesson")) for a in queries.files_of_lesson(lesson)),
+        *((a, _homework_label(h)) for h in homework_set for a in h.attachments.all()),
+    ]
     form = forms.LessonForm(
         request.POST or None,
+        request.FILES or None,
         initial={
             "date": lesson.date,
             "title": lesson.title,
             "content_html": lesson.content_html,
         },
+        document_choices=_document_choices(request),
+        homework_choices=[(h.pk, _homework_label(h)) for h in homework_set],
+        attachment_choices=[(a.pk, _file_label(a, owner)) for a, owner in attached],
     )
-    if request.method == "POST" and form.is_valid() and _save_lesson(request, course, form, lesson):
+    if request.method == "POST" and _save_lesson(
+        request, course, form, lesson, homework_set=homework_set, attached=[a for a, _o in attached]
+    ):
         return redirect("homework:notebook", course_id=course.pk)
     return render(
-        request, "homework/pages/edit.html", {"lesson": lesson, "course": course, "form": form}
+        request,
+        "homework/pages/edit.html",
+        {"lesson": lesson, "course": course, "form": form},
     )
+
+
+def _homework_label(homework: Homework) -> str:
+    return _("Homework for %(day)s") % {"day": date_format(homework.due_on, "l j F")}
+
+
+def _file_label(attachment: Attachment, owner: str) -> str:
+    return f"{attachment.name} ({filesizeformat(attachment.size)}) · {owner}"
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def copy(request: ActorRequest, lesson_id: int) -> HttpResponse:
-    """The lesson's content for another class the teacher has the course of."""
+    """The lesson's content and files for another class the teacher has the course of."""
     actor = request.actor
     lesson = queries.access_lesson(actor, lesson_id)
     others = [c for c in queries.courses_taught(actor) if c.pk != lesson.course_id]
@@ -280,6 +333,15 @@ def hand_ins(request: ActorRequest, homework_id: int) -> HttpResponse:
             "rows": list(queries.hand_ins_of(homework)),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def attachment(request: ActorRequest, attachment_id: int) -> FileResponse:
+    """A lesson's or homework's file, for whoever reads the notebook (as a download, with a
+    type its content and name agree on)."""
+    row = queries.access_attachment(request.actor, attachment_id)
+    return download_response(row.file, name=row.name, content_type=row.content_type)
 
 
 @login_required
