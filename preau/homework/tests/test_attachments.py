@@ -400,9 +400,10 @@ def _lessons(world: Any, maths: Course, count: int) -> None:
 @pytest.mark.parametrize(
     ("who", "url", "queries"),
     [
-        # The pupil's to-do (and a guardian's): 6, and the homework's files (one prefetch).
-        ("pupil", "/homework/", 7),
-        ("guardian", "/homework/", 7),
+        # The pupil's to-do (and a guardian's): 6, and two prefetches (the homework's files,
+        # the pupil's hand-ins).
+        ("pupil", "/homework/", 8),
+        ("guardian", "/homework/", 8),
         # A notebook: the reader (4), the course, the lessons, their homework, the homework
         # without a lesson, the visas; and now the lessons' and the homework's files (two
         # prefetches). Its teacher also gets their recent documents, to attach from.

@@ -102,7 +102,8 @@ def test_the_pupil_s_todo_is_by_due_date_with_done_marks(
     homework(world, maths, due_in=3)
     client = client_for(world.pupil)
     client.get("/homework/")
-    with django_assert_num_queries(7) as counted:  # 6, and the homework files (one prefetch)
+    # 6, and two prefetches: the homework's files, the pupil's hand-ins
+    with django_assert_num_queries(8) as counted:
         page = client.get("/homework/")
     assert [d for d, _items in page.context["days"]] == [
         TODAY() + dt.timedelta(days=1),
@@ -303,6 +304,11 @@ def test_work_is_handed_in_online_until_the_deadline(
     row.refresh_from_db()
     assert (HandIn.objects.count(), row.name) == (1, "copie.pdf")
     assert not row.file.storage.exists(first_file)  # replaced
+    # The pupil's to-do says it is handed in, with the file (the other pupil's says nothing).
+    todo = pupil.get("/homework/").content.decode()
+    assert "Rendu" in todo
+    assert f'href="/homework/hand-ins/{row.pk}"' in todo
+    assert "Rendu" not in client_for(world.pupil2).get("/homework/").content.decode()
     # The teacher sees it and downloads it; nobody else does.
     teacher = client_for(world.teacher)
     listing = teacher.get(f"/homework/{hw.pk}/hand-ins")
