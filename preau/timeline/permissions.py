@@ -50,12 +50,24 @@ class TimelinePolicy:
     def visible(self, actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
         """Notifications: the actor's own rows and those of the audiences reaching them (a
         subquery: no query of its own, whatever the number of audiences), not expired. An
-        audience row is not shown to the person who caused it."""
+        audience row is not shown to the person who caused it.
+
+        The two kinds are a UNION ALL of row ids, each read through its own index (tenant,
+        recipient / tenant, audience), never `recipient = p OR audience IN (…)`: with the OR,
+        PostgreSQL walks every notification of the tenant by date until it has a page (a
+        teacher's feed: 1,000,000 rows filtered, 290 ms, on the 50-school territory)."""
         person = actor.person
-        return qs.filter(tenant=actor.tenant).filter(
-            Q(recipient=person)
-            | (Q(audience_id__in=audience_ids_reaching(person)) & ~Q(actor=person)),
+        rows = Notification.objects.filter(tenant=actor.tenant)
+        own = rows.filter(recipient=person).values("pk")
+        reaching = (
+            rows.filter(audience_id__in=audience_ids_reaching(person))
+            .exclude(actor=person)
+            .values("pk")
+        )
+        return qs.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            tenant=actor.tenant,
+            pk__in=own.union(reaching, all=True),
         )
 
 
