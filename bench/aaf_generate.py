@@ -261,8 +261,11 @@ def apportion(total: int, weights: Sequence[float]) -> list[int]:
     return parts
 
 
-def build_schools(rng: random.Random, people: int, pupils: int) -> list[SchoolDef]:
-    count = max(2, round(people / PEOPLE_PER_SCHOOL))
+def build_schools(
+    rng: random.Random, people: int, pupils: int, schools: int = 0
+) -> list[SchoolDef]:
+    """The schools (`schools` of them, or one per ~833 people and at least 2)."""
+    count = schools or max(2, round(people / PEOPLE_PER_SCHOOL))
     departments = ("069", "069", "069", "001", "042")
     serials: dict[str, list[int]] = {
         d: rng.sample(range(1000, 10000), count) for d in dict.fromkeys(departments)
@@ -1003,8 +1006,10 @@ def generate(
     page_size: int = 20_000,
     date: str = "20260905",
     code: str = "",
+    school_count: int = 0,
 ) -> Stats:
-    """Write the set into `folder` (emptied of earlier AAF files first); return its figures."""
+    """Write the set into `folder` (emptied of earlier AAF files first); return its figures.
+    `school_count`: how many schools (0: one per ~833 people, at least 2)."""
     started = time.perf_counter()
     for strings in names.ALL_LISTS:
         for s in strings:
@@ -1019,7 +1024,7 @@ def generate(
     pupils = round(people * SHARE_PUPILS)
     guardians = round(people * SHARE_GUARDIANS)
     staff = people - pupils - guardians
-    schools = build_schools(rng, people, pupils)
+    schools = build_schools(rng, people, pupils, school_count)
     build_staff(rng, schools, staff)
     plan = plan_families(rng, pupils, guardians)
     prefix = f"ENT_{code}_Complet_{date}"
@@ -1082,11 +1087,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-size", type=int, default=20_000, help="requests per page (20,000)")
     parser.add_argument("--date", default="20260905", help="extraction date, YYYYMMDD")
     parser.add_argument("--code", default="", help="académie code in the file names")
+    parser.add_argument(
+        "--schools", type=int, default=0, help="how many schools (0: one per ~833 people)"
+    )
     args = parser.parse_args(argv)
     if args.people < 100:
         parser.error("--people: at least 100")
     if args.page_size < 1:
         parser.error("--page-size: at least 1")
+    if args.schools < 0:
+        parser.error("--schools: 0 or more")
     stats = generate(
         args.folder,
         people=args.people,
@@ -1094,6 +1104,7 @@ def main(argv: list[str] | None = None) -> int:
         page_size=args.page_size,
         date=args.date,
         code=args.code,
+        school_count=args.schools,
     )
     for line in iter_summary(stats):
         print(line)
