@@ -16,6 +16,7 @@ from preau.homework.models import Attachment, Done, HandIn, Homework, LessonLog,
 from preau.homework.permissions import (
     GUARDIAN_LEVELS,
     Perm,
+    attended_course_ids,
     attends,
     directs,
     policy,
@@ -34,9 +35,7 @@ def todo_for(pupil: Person, *, since: dt.date) -> QuerySet[Homework]:
     return (
         Homework.objects.filter(
             tenant_id=pupil.tenant_id,
-            course__in=Course.objects.filter(
-                attends(pupil.pk, pupil.tenant_id), year__is_current=True
-            ),
+            course__in=attended_course_ids(pupil.pk, pupil.tenant_id),
             publish_at__lte=timezone.now(),
             due_on__gte=since,
         )
