@@ -33,25 +33,6 @@ def attends(person_id: int, tenant_id: int) -> Q:
     return Q(school_class_id__in=classes) | Q(group_id__in=groups)
 
 
-def attended_course_ids(person_id: int, tenant_id: int) -> QuerySet[Course]:
-    """The ids of the current courses `attends` selects, as a UNION ALL of the class's and the
-    groups' (a subquery): PostgreSQL cannot estimate `class IN (…) OR group IN (…)` and, on
-    the 50-school territory, hashed every course of the tenant for a pupil's to-do (50 ms;
-    1 ms this way)."""
-    classes = Membership.objects.filter(
-        tenant_id=tenant_id, person_id=person_id, year__is_current=True, profile=Profile.PUPIL
-    ).values("school_class_id")
-    groups = GroupMember.objects.filter(
-        tenant_id=tenant_id, person_id=person_id, group__year__is_current=True
-    ).values("group_id")
-    current = Course.objects.filter(tenant_id=tenant_id, year__is_current=True)
-    return (
-        current.filter(school_class_id__in=classes)
-        .values("pk")
-        .union(current.filter(group_id__in=groups).values("pk"), all=True)
-    )
-
-
 def directs(actor: Actor, school_id: int) -> bool:
     """The school's management (who inspect): Actor.manages_school without its operator
     clause, since operators run the platform and do not inspect a school's teaching."""

@@ -16,13 +16,13 @@ from preau.homework.models import Attachment, Done, HandIn, Homework, LessonLog,
 from preau.homework.permissions import (
     GUARDIAN_LEVELS,
     Perm,
-    attended_course_ids,
     attends,
     directs,
     policy,
     reads_drafts,
 )
 from preau.timetable.models import Course
+from preau.timetable.queries import attended_course_ids
 
 
 def _courses() -> QuerySet[Course]:
@@ -35,7 +35,7 @@ def todo_for(pupil: Person, *, since: dt.date) -> QuerySet[Homework]:
     return (
         Homework.objects.filter(
             tenant_id=pupil.tenant_id,
-            course__in=attended_course_ids(pupil.pk, pupil.tenant_id),
+            course__in=attended_course_ids(pupil.tenant_id, pupil.pk),
             publish_at__lte=timezone.now(),
             due_on__gte=since,
         )

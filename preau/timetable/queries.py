@@ -4,6 +4,7 @@ fixed number of queries), the objects one may open."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -41,17 +42,29 @@ def _slots(tenant_id: int) -> QuerySet[Slot]:
     )
 
 
-def slots_of_pupil(tenant_id: int, person_id: int) -> QuerySet[Slot]:
-    """The slots of the pupil's current class and groups."""
+def attended_course_ids(
+    tenant_id: int, person_id: int, *, teaching: bool = False
+) -> QuerySet[Course, Any]:
+    """The ids of the current courses of the person's class and groups (and, with `teaching`,
+    those they teach), as a UNION ALL subquery. Never `class IN (…) OR group IN (…)`:
+    PostgreSQL cannot estimate the OR and, on the 50-school territory, read every course or
+    slot of the territory for one pupil (a to-do 55 ms, this way 0.5 ms)."""
     classes = Membership.objects.filter(
         tenant_id=tenant_id, person_id=person_id, year__is_current=True, profile=Profile.PUPIL
     ).values("school_class_id")
     groups = GroupMember.objects.filter(
         tenant_id=tenant_id, person_id=person_id, group__year__is_current=True
     ).values("group_id")
-    return _slots(tenant_id).filter(
-        Q(course__school_class_id__in=classes) | Q(course__group_id__in=groups)
-    )
+    current = Course.objects.filter(tenant_id=tenant_id, year__is_current=True)
+    parts = [current.filter(group_id__in=groups).values("pk")]
+    if teaching:
+        parts.append(current.filter(teacher_id=person_id).values("pk"))
+    return current.filter(school_class_id__in=classes).values("pk").union(*parts, all=True)
+
+
+def slots_of_pupil(tenant_id: int, person_id: int) -> QuerySet[Slot]:
+    """The slots of the pupil's current class and groups."""
+    return _slots(tenant_id).filter(course_id__in=attended_course_ids(tenant_id, person_id))
 
 
 def slots_of_teacher(tenant_id: int, person_id: int) -> QuerySet[Slot]:
@@ -72,7 +85,8 @@ def slots_of_room(room: Room) -> QuerySet[Slot]:
 
 def slots_of_person(tenant_id: int, person_id: int) -> QuerySet[Slot]:
     """What a person attends or teaches (a teacher who is also a pupil somewhere sees both)."""
-    return slots_of_pupil(tenant_id, person_id) | slots_of_teacher(tenant_id, person_id)
+    courses = attended_course_ids(tenant_id, person_id, teaching=True)
+    return _slots(tenant_id).filter(course_id__in=courses)
 
 
 def weeks_of(
