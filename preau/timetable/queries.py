@@ -62,9 +62,16 @@ def attended_course_ids(
     return current.filter(school_class_id__in=classes).values("pk").union(*parts, all=True)
 
 
+def _slots_of_courses(tenant_id: int, courses: QuerySet[Course, Any]) -> QuerySet[Slot]:
+    """The slots of these courses, whose ids are read first (one query): given the ids as
+    constants, PostgreSQL reads a handful of slots by index; given the subquery, it joined every
+    slot of the territory to its course before keeping a pupil's (47 ms → 13 ms at 50 schools)."""
+    return _slots(tenant_id).filter(course_id__in=list(courses.values_list("pk", flat=True)))
+
+
 def slots_of_pupil(tenant_id: int, person_id: int) -> QuerySet[Slot]:
-    """The slots of the pupil's current class and groups."""
-    return _slots(tenant_id).filter(course_id__in=attended_course_ids(tenant_id, person_id))
+    """The slots of the pupil's current class and groups (reads their courses: one query)."""
+    return _slots_of_courses(tenant_id, attended_course_ids(tenant_id, person_id))
 
 
 def slots_of_teacher(tenant_id: int, person_id: int) -> QuerySet[Slot]:
@@ -85,8 +92,7 @@ def slots_of_room(room: Room) -> QuerySet[Slot]:
 
 def slots_of_person(tenant_id: int, person_id: int) -> QuerySet[Slot]:
     """What a person attends or teaches (a teacher who is also a pupil somewhere sees both)."""
-    courses = attended_course_ids(tenant_id, person_id, teaching=True)
-    return _slots(tenant_id).filter(course_id__in=courses)
+    return _slots_of_courses(tenant_id, attended_course_ids(tenant_id, person_id, teaching=True))
 
 
 def weeks_of(
