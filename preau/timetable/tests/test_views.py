@@ -62,7 +62,7 @@ def test_the_week_page_has_a_fixed_number_of_queries(
 ):
     client = client_for(world.pupil)
     client.get("/timetable/" + WEEK)
-    # The reader (4), the pupil's courses, then weeks_of's five, and the page's own.
+    # 10, and the pupil's courses, read before their slots (queries.slots_of_pupil).
     with django_assert_num_queries(11) as few:
         client.get("/timetable/" + WEEK)
     maths = Course.objects.get(school_class=world.class_a)
