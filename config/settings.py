@@ -14,7 +14,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from preau.core.windows import parse_login_windows
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PREAU_VAR_DIR", BASE_DIR / "var"))
@@ -66,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id, metrics, access line; answers /metrics (preau/core/metrics.py).
+    "preau.core.metrics.RequestMetricsMiddleware",
     "preau.core.health.HealthMiddleware",  # /healthz and /readyz: before hosts and tenants
     "preau.core.admission.AdmissionMiddleware",  # sheds new arrivals under overload
     "django.middleware.security.SecurityMiddleware",
@@ -84,6 +89,18 @@ MIDDLEWARE = [
 PREAU_SHED_MAX_IN_FLIGHT = int(os.environ.get("PREAU_SHED_MAX_IN_FLIGHT", "0"))
 PREAU_SHED_MAX_QUEUE_MS = int(os.environ.get("PREAU_SHED_MAX_QUEUE_MS", "0"))
 PREAU_SHED_RETRY_SECONDS = int(os.environ.get("PREAU_SHED_RETRY_SECONDS", "20"))
+# Login windows per profile (preau/core/windows.py, docs/deploy.md): a JSON list of rules,
+# checked here so that a wrong one stops every process at start with a message naming it.
+PREAU_LOGIN_WINDOWS = parse_login_windows(os.environ.get("PREAU_LOGIN_WINDOWS", ""))
+
+# /metrics (Prometheus): for a bearer token or from these networks; neither set: 404.
+PREAU_METRICS_TOKEN = os.environ.get("PREAU_METRICS_TOKEN", "")
+PREAU_METRICS_ALLOWED_NETWORKS = env_list("PREAU_METRICS_ALLOWED_NETWORKS")
+# The reverse proxies in front (e.g. "127.0.0.1/32"): from them, the client's address is read
+# from X-Forwarded-For and HTTPS from X-Forwarded-Proto. Empty: REMOTE_ADDR as it comes.
+PREAU_TRUSTED_PROXIES = env_list("PREAU_TRUSTED_PROXIES")
+if PREAU_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -115,6 +132,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short OLTP queries: PostgreSQL's JIT compiles them for longer than they run (measured on
     # the people search: p95 1.7 s with JIT, 0.18 s without; docs/bench-messaging.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Behind PgBouncer in transaction mode, server-side cursors do not survive (docs/deploy.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -124,7 +145,8 @@ if REDIS_URL and TESTING:
     REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{1 + _worker % 15}"
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's Redis cache with one client per pool (preau/core/cache.py).
+        "default": {"BACKEND": "preau.core.cache.RedisCache", "LOCATION": REDIS_URL}
     }
     # Sessions live in Redis in production. The tests keep them in the database on every
     # backend, so the exact query counts they assert are the same on SQLite and in CI.
@@ -195,6 +217,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (tests, staging).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Préau <no-reply@preau.invalid>")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
@@ -202,6 +226,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING or not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task not acknowledged this many seconds after it was handed to a worker (the worker died)
+# is handed out again. It must exceed the longest task (and any countdown), or a slow task
+# would run twice at once; the actions are idempotent either way (docs/deploy.md).
+# Workers look for such tasks every CELERY_UNACKED_RESTORE_SECONDS (kombu's default period).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_SECONDS", "100")),
+    # The lock a worker holds while it hands tasks out again: a worker killed holding it
+    # blocks every other's restore until it expires.
+    "unacked_mutex_expire": int(os.environ.get("CELERY_UNACKED_MUTEX_SECONDS", "300")),
+    "unacked_restore_throttle": 1,
+}
 
 # Hosts the demo tenant answers on, besides those stored in the database.
 PREAU_DEMO_HOSTS = env_list("PREAU_DEMO_HOSTS", "127.0.0.1,localhost,testserver")
@@ -213,12 +249,32 @@ PREAU_LOCKOUT_MINUTES = int(os.environ.get("PREAU_LOCKOUT_MINUTES", "15"))
 PREAU_LOCKOUT_TRUSTED_NETWORKS = env_list("PREAU_LOCKOUT_TRUSTED_NETWORKS")
 PREAU_AVATAR_MAX_BYTES = int(os.environ.get("PREAU_AVATAR_MAX_BYTES", str(2 * 1024 * 1024)))
 
+# Logs (preau/core/logs.py): readable text by default, one JSON object per line with
+# PREAU_LOG_FORMAT=json; the access line per request is on by default in JSON only.
+PREAU_LOG_FORMAT = os.environ.get("PREAU_LOG_FORMAT", "text").strip().lower()
+if PREAU_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"PREAU_LOG_FORMAT must be text or json, not {PREAU_LOG_FORMAT!r}")
+PREAU_ACCESS_LOG = env_bool("PREAU_ACCESS_LOG", default=PREAU_LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "preau.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "preau.core.logs.TextFormatter"},
+        "json": {"()": "preau.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": PREAU_LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"preau.access": {"level": "INFO" if PREAU_ACCESS_LOG else "WARNING"}},
 }
+# In JSON, the Celery worker logs through the configuration above instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = PREAU_LOG_FORMAT != "json"
 
 # Directory imports: size limit per uploaded file, and after how long a running import whose
 # process died is considered interrupted (its scope can then be imported again).

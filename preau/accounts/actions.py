@@ -38,12 +38,15 @@ from preau.accounts.queries import (
     find_account,
     live_session_keys,
     lockout_for,
+    profiles_held,
     schools_of,
     session_store_class,
     sessions_of,
 )
 from preau.core.actor import Actor
 from preau.core.audit import record_audit
+from preau.core.metrics import LOGINS_DEFERRED
+from preau.core.windows import next_login
 from preau.directory.models import Person
 from preau.directory.permissions import Perm, policy
 from preau.sso.cas.actions import log_out_of_services
@@ -250,8 +253,9 @@ def authenticate_login(*, request: PreauRequest, identifier: str, password: str)
     """The person these credentials open, or a ValidationError saying why not.
 
     Locked accounts and addresses are refused before the password is checked. A wrong
-    password and an unknown login get the same message. Codes: "locked", "not_activated",
-    "invalid", "blocked".
+    password and an unknown login get the same message. Outside the operator's login windows
+    (core.windows), the right password gets a "come back at" message instead of a session.
+    Codes: "locked", "not_activated", "invalid", "blocked", "deferred".
     """
     tenant = request.tenant
     ip = request.META.get("REMOTE_ADDR") or None
@@ -282,7 +286,43 @@ def authenticate_login(*, request: PreauRequest, identifier: str, password: str)
         )
     if user.is_blocked:
         raise _blocked_error(user)
+    _check_login_window(user, tenant=tenant, ip=ip)
     return user
+
+
+def _check_login_window(person: Person, *, tenant: Tenant, ip: str | None) -> None:
+    """Refuse, for now, a login outside the operator's time windows for every profile the
+    person holds (`PREAU_LOGIN_WINDOWS`, core.windows): the message says when to come back
+    and an audit entry keeps the deferral. Nothing else happens (no failure is counted)."""
+    windows = settings.PREAU_LOGIN_WINDOWS
+    if not windows:
+        return
+    now = timezone.localtime()
+    opening = next_login(windows, profiles_held(person), now)
+    if opening is not None and opening <= now:
+        return
+    LOGINS_DEFERRED.inc()
+    record_audit(
+        actor=acting_as(person, ip=ip, tenant=tenant),
+        action="accounts.login_deferred",
+        subject=person,
+        data={"until": opening.isoformat() if opening else None},
+    )
+    what = _(
+        "To spread the connections of the busiest hours, logging in is open to your profile "
+        "at set times only."
+    )
+    at = {"time": formats.time_format(opening) if opening else ""}
+    if opening is None:
+        when = _("Your school can tell you when logging in opens again.")
+    elif opening.date() == now.date():
+        when = _("You can log in from %(time)s today.") % at
+    else:
+        when = _("You can log in from %(day)s at %(time)s.") % {
+            **at,
+            "day": formats.date_format(opening, "l j F"),
+        }
+    raise ValidationError(f"{what} {when}", code="deferred")
 
 
 def register_session(*, actor: Actor, session_key: str | None, user_agent: str) -> None:

@@ -205,3 +205,13 @@ def access_api_token(actor: Actor, token_id: int) -> ApiToken:
     if row is None:
         raise Http404
     return row
+
+
+def profiles_held(person: Person) -> list[tuple[str, str]]:
+    """(profile, school kind) of each of the person's current memberships: what the login
+    windows (core.windows) are set for."""
+    return list(
+        Membership.objects.filter(person=person, year__is_current=True).values_list(
+            "profile", "school__kind"
+        )
+    )

@@ -11,7 +11,12 @@ Past either limit, a request without a session cookie (a new arrival: the login 
 portal's first load) gets a 503 with `Retry-After` and a light waiting page built without the
 database, templates or the session. A request with a session cookie passes until twice the
 in-flight limit, so logged-in people are the last to wait. The middleware sits right after the
-health endpoints, before sessions and tenants: refusing costs almost nothing.
+health endpoints, before sessions and tenants: refusing costs almost nothing. Each refusal is
+counted (`preau_http_shed_total{reason}` on /metrics).
+
+The operator's login windows per profile (core.windows, `PREAU_LOGIN_WINDOWS`) are the other,
+planned, way to spread a rush: they are applied at login (accounts.actions), not here, since
+only the login knows who is arriving.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from preau.core.metrics import SHED
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -98,6 +105,7 @@ class AdmissionMiddleware:
                 bool(max_queue) and not logged_in and queue_ms(request, time.time()) > max_queue
             )
             if busy or waited:
+                SHED.labels("in_flight" if busy else "queue_time").inc()
                 return waiting_response(settings.PREAU_SHED_RETRY_SECONDS)
             return self.get_response(request)
         finally:

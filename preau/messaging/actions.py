@@ -349,7 +349,8 @@ def reply_recipients(*, actor: Actor, message: Message, reply_all: bool) -> Reci
 def deliver(message_id: int) -> int:
     """Write the copies of a sent message that are missing, with their notifications; the
     number written. Idempotent: run it again, after a crash or not, and it writes only what is
-    missing — each batch commits its copies and notifications together."""
+    missing — each batch commits its copies and notifications together; concurrent runs take
+    turns on each batch (a lock on the message row)."""
     message = (
         Message.objects.filter(pk=message_id, sent_at__isnull=False, recalled_at__isnull=True)
         .select_related("sender", "tenant")
@@ -366,6 +367,18 @@ def deliver(message_id: int) -> int:
     for start in range(0, len(ids), DELIVERY_BATCH):
         batch = ids[start : start + DELIVERY_BATCH]
         with transaction.atomic():
+            # Two runs at once (a task handed out again while the first still runs) take
+            # turns on each batch, so the second sees the first's copies and notifies no one
+            # twice; the unique (message, recipient) keeps the copies single whatever happens.
+            # A recall between two batches stops the delivery there.
+            recalled = (
+                Message.objects.select_for_update()
+                .filter(pk=message.pk)
+                .values_list("recalled_at", flat=True)
+                .first()
+            )
+            if recalled is not None:
+                return written
             present = set(
                 Delivery.objects.filter(message=message, recipient_id__in=batch).values_list(
                     "recipient_id", flat=True

@@ -154,6 +154,25 @@ def test_a_worker_crash_mid_delivery_loses_nobody_and_duplicates_nobody(world, m
     assert sorted(notified.values_list("recipient_id", flat=True)) == message.recipient_ids
 
 
+def test_a_recall_during_the_delivery_stops_it_at_the_next_batch(world, monkeypatch):
+    monkeypatch.setattr(actions, "DELIVERY_BATCH", 2)
+    message = send(
+        world.director, audiences=[audience(world.tenant, kind="school", school=world.school)]
+    )
+    assert message.recipient_count > 2
+    real_notify = actions.notify
+
+    def recalled_after_the_first_batch(*args, **kwargs):
+        real_notify(*args, **kwargs)
+        Message.objects.filter(pk=message.pk).update(recalled_at=timezone.now())
+
+    with mock.patch.object(actions, "notify", recalled_after_the_first_batch):
+        assert actions.deliver(message.pk) == 2
+    assert Delivery.objects.filter(message=message).count() == 2
+    message.refresh_from_db()
+    assert message.delivered_at is None
+
+
 # --- replies and broadcasts ---------------------------------------------------------------
 
 
