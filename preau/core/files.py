@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.module_loading import import_string
@@ -166,3 +169,14 @@ def download_response(
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@contextmanager
+def cleanup_on_error(stored: list[str]) -> Iterator[None]:
+    """Delete the files stored so far if what follows fails (their rows roll back with it)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise

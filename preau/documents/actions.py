@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from preau.core.actor import Actor
 from preau.core.audit import record_audit
-from preau.core.files import read_head, safe_file_name, scan_upload, sniffed_type
+from preau.core.files import cleanup_on_error, read_head, safe_file_name, scan_upload, sniffed_type
 from preau.core.notify import notify
 from preau.core.permissions import require
 from preau.directory.communication import AddressScope, writable_people
@@ -259,17 +258,6 @@ def _digest(file: File) -> str:
     return sha.hexdigest()
 
 
-@contextmanager
-def _cleanup_on_error(stored: list[str]) -> Iterator[None]:
-    """Delete the files stored so far if what follows fails (the rows roll back)."""
-    try:
-        yield
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-
-
 def _store_version(
     *, actor: Actor, document: Document, upload: File, name: str, stored: list[str]
 ) -> Version:
@@ -311,7 +299,7 @@ def upload_documents(
     stored: list[str] = []
     documents: list[Document] = []
     versions: list[Version] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         for upload in uploads:
             name = safe_file_name(upload.name or "")
             document = Document.objects.create(
@@ -337,7 +325,7 @@ def add_version(*, actor: Actor, document: Document, upload: UploadedFile) -> Ve
     require(policy, actor, Perm.CONTRIBUTE, document)
     _check_uploads(actor, [upload], field="file")
     stored: list[str] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         version = _store_version(
             actor=actor, document=document, upload=upload, name=document.name, stored=stored
         )
@@ -498,7 +486,7 @@ def copy_document(
         raise ValidationError(_("This file has no content to copy."), code="empty")
     check_quota(actor, source.size, field="to")
     stored: list[str] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         copy = Document.objects.create(
             tenant=actor.tenant,
             space=space,
@@ -536,7 +524,7 @@ def copy_folder(*, actor: Actor, folder: Folder, space: Space, parent: Folder | 
     check_quota(actor, sum(d.size for d in files), field="to")
     stored: list[str] = []
     versions: list[Version] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         copies: dict[int, Folder] = {}
         for source in folders:
             if source.pk not in kept:

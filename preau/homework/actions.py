@@ -5,8 +5,7 @@ copying a lesson to another class, the management's visa."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from preau.core.actor import Actor
 from preau.core.audit import record_audit
-from preau.core.files import read_head, safe_file_name, scan_upload, served_type, sniffed_type
+from preau.core.files import (
+    cleanup_on_error,
+    read_head,
+    safe_file_name,
+    scan_upload,
+    served_type,
+    sniffed_type,
+)
 from preau.core.notify import notify
 from preau.core.permissions import require
 from preau.core.sanitize import sanitize_html
@@ -128,17 +134,6 @@ def _files_checked(uploads: Sequence[UploadedFile], *, field: str, already: int)
         except ValidationError as exc:
             return {field: exc.messages}
     return {}
-
-
-@contextmanager
-def _cleanup_on_error(stored: list[str]) -> Iterator[None]:
-    """Delete the files stored so far if what follows fails (the rows roll back with it)."""
-    try:
-        yield
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
 
 
 def _attach(
@@ -336,7 +331,7 @@ def record_lesson(
     if errors:
         raise ValidationError(errors)
     stored: list[str] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         log = _write_lesson_row(
             actor, course, lesson, date=date, title=title, content_html=content_html
         )
@@ -406,7 +401,7 @@ def set_homework(
     if errors:
         raise ValidationError(errors)
     stored: list[str] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         homework = _create_homework(actor, course, lesson, draft, instructions_html)
         _attach(actor, files, homework=homework, stored=stored)
         if homework.publish_at <= timezone.now():
@@ -540,7 +535,7 @@ def copy_lesson(*, actor: Actor, lesson: LessonLog, to: Course, date: dt.date) -
     require(policy, actor, Perm.WRITE, lesson.course)
     originals = list(Attachment.objects.filter(lesson=lesson).order_by("pk"))
     stored: list[str] = []
-    with _cleanup_on_error(stored), transaction.atomic():
+    with cleanup_on_error(stored), transaction.atomic():
         copy = write_lesson(
             actor=actor, course=to, date=date, title=lesson.title, content=lesson.content_html
         )
