@@ -201,4 +201,4 @@ def count_celery_tasks() -> None:
     def finished(sender: Any = None, state: str | None = None, **_: Any) -> None:
         TASKS.labels(getattr(sender, "name", None) or "unknown", (state or "unknown").lower()).inc()
 
-    signals.task_postrun.connect(finished, weak=False)
+    signals.task_postrun.connect(finished, weak=False, dispatch_uid="preau.core.metrics.tasks")

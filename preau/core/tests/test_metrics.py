@@ -86,6 +86,7 @@ def test_celery_tasks_are_counted():
     from celery import signals
 
     metrics.count_celery_tasks()
+    metrics.count_celery_tasks()  # again (config/celery.py calls it too): still counted once
 
     class Task:
         name = "preau.messaging.tasks.deliver_message"
