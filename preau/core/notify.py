@@ -66,6 +66,28 @@ def notify(
     return rows
 
 
+def notify_again(
+    recipient_ids: Iterable[int], *, kind: str, obj: models.Model, tenant_id: int
+) -> None:
+    """Hand the stored notifications of `kind` about `obj` to these recipients to every
+    deliverer again, after the commit.
+
+    For a background job resumed after a crash: its first run may have died between the commit
+    that stored them and the hand-over (`on_commit`), which would lose their e-mail and push.
+    The deliverers claim each send, so a hand-over that did happen sends nothing twice.
+    """
+    ids = list(
+        Notification.objects.filter(
+            tenant_id=tenant_id,
+            recipient_id__in=list(recipient_ids),
+            kind=kind,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+        ).values_list("pk", flat=True)
+    )
+    _deliver_on_commit(ids)
+
+
 def _deliver_on_commit(ids: list[int]) -> None:
     if not ids:
         return

@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from preau.core.actor import Actor
 from preau.core.audit import record_audit
 from preau.core.files import safe_file_name, scan_upload, served_type
-from preau.core.notify import notify
+from preau.core.notify import notify, notify_again
 from preau.core.permissions import require
 from preau.core.sanitize import sanitize_html
 from preau.directory.audiences import people_in_target, resolve_audience
@@ -385,6 +385,12 @@ def deliver(message_id: int) -> int:
                 )
             )
             missing = [pk for pk in batch if pk not in present]
+            if present:
+                # An earlier run wrote these copies and may have died before its notifications
+                # were handed over for e-mail and push: hand them again (claims keep sends single).
+                notify_again(
+                    present, kind="messaging.message", obj=message, tenant_id=message.tenant_id
+                )
             Delivery.objects.bulk_create(
                 [
                     Delivery(

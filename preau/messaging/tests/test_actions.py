@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from preau.core import notify
 from preau.core.models import AuditEntry, Notification
 from preau.messaging import actions, queries
 from preau.messaging.actions import Recipients
@@ -152,6 +153,26 @@ def test_a_worker_crash_mid_delivery_loses_nobody_and_duplicates_nobody(world, m
     assert sorted(copies) == message.recipient_ids
     notified = Notification.objects.filter(object_id=str(message.pk))
     assert sorted(notified.values_list("recipient_id", flat=True)) == message.recipient_ids
+
+
+def test_a_retry_hands_over_again_what_a_run_killed_after_its_commit_stored(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Killed between a batch's commit and the hand-over of its notifications for e-mail and
+    push (an `on_commit`): the retry writes nothing new but hands them over again."""
+    message = send(
+        world.director, audiences=[audience(world.tenant, kind="school", school=world.school)]
+    )
+    handed: list[int] = []
+    monkeypatch.setattr(notify, "DELIVERERS", [handed.extend])
+    with django_capture_on_commit_callbacks(execute=False):  # the hand-over never ran
+        actions.deliver(message.pk)
+    assert handed == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.deliver(message.pk) == 0
+    stored = Notification.objects.filter(object_id=str(message.pk), kind="messaging.message")
+    assert stored.count() == message.recipient_count
+    assert sorted(handed) == sorted(stored.values_list("pk", flat=True))
 
 
 def test_a_recall_during_the_delivery_stops_it_at_the_next_batch(world, monkeypatch):
