@@ -51,7 +51,7 @@ clean:
 # --- benchmarks (bench/, docs/performance.md) ----------------------------------------------------
 # `make bench` is the "Monday 8:00" scenario on a synthetic territory of size $(SIZE) (S: one school,
 # a few minutes; M: 50 schools, about 50,000 accounts; L: 500 schools). It drops and recreates its
-# own database (BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/preau_bench_territory;
+# own database (BENCH_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/preau_bench_territory_<size>;
 # its name must contain "bench"). The other scenarios each measure one budget of DESIGN.md.
 SIZE ?= S
 PEOPLE ?= 100000

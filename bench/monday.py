@@ -17,9 +17,10 @@ Celery broker, granian with one worker per core, a Celery worker — against a s
    the intended send time (a late driver counts against the server, never for it), in steps of
    rising rate until the p99 of reads passes 250 ms or errors pass 1 %;
 3. overload: twice the sustainable rate, with load shedding switched on
-   (`PREAU_SHED_MAX_QUEUE_MS`): logged-in people keep their mix while a flood of new arrivals
-   asks for the login page; the report gives the logged-in people's errors and how fast new
-   arrivals get the waiting page.
+   (`PREAU_SHED_MAX_IN_FLIGHT`, `PREAU_SHED_MAX_QUEUE_MS`, more blocking threads so that a
+   refusal need not wait for a free one): logged-in people keep their session and their mix
+   while a flood of new arrivals asks for the login page; the report gives the logged-in
+   people's errors and how fast new arrivals get the waiting page.
 
 It writes `bench/results/monday-<size>-<date>.md` and a PNG plot of latency against offered load
 beside it (docs/performance.md explains the figures). Exit status 1 when the run failed; a missed
@@ -45,7 +46,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +320,7 @@ class Topology:
     threads: int
     redis_url: str
     shed_queue_ms: int = 0
+    shed_in_flight: int = 0
     port: int = 0
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     logs: Path = ROOT / "var" / "bench" / "monday" / "logs"
@@ -334,6 +336,7 @@ class Topology:
             MEDIA_ROOT=self.territory.media_root,
             CELERY_TASK_ALWAYS_EAGER="0",
             PREAU_SHED_MAX_QUEUE_MS=str(self.shed_queue_ms),
+            PREAU_SHED_MAX_IN_FLIGHT=str(self.shed_in_flight),
             PYTHONPYCACHEPREFIX=str(ROOT / "var" / "bench" / "pycache"),
         )
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -570,7 +573,10 @@ async def solo(
 # --- phase 2: the open-model Monday mix -------------------------------------------------------
 
 
-def plan(people: Sequence[Person], count: int, seed: int) -> list[tuple[str, Person]]:
+def plan(
+    people: Sequence[Person], count: int, seed: int, *, logins: bool = True
+) -> list[tuple[str, Person]]:
+    """`count` requests of the mix; without `logins`, only people keeping their session."""
     rng = random.Random(seed)
     by_role: dict[str, list[Person]] = {}
     for p in people:
@@ -580,7 +586,11 @@ def plan(people: Sequence[Person], count: int, seed: int) -> list[tuple[str, Per
     out = []
     for _ in range(count):
         role = rng.choices(roles, weights)[0]
-        behaviour = BEHAVIOUR[role]
+        behaviour = {
+            endpoint: weight
+            for endpoint, weight in BEHAVIOUR[role].items()
+            if logins or endpoint != "login"
+        }
         endpoint = rng.choices(list(behaviour), list(behaviour.values()))[0]
         out.append((endpoint, rng.choice(by_role[role])))
     return out
@@ -637,9 +647,10 @@ async def open_model(
     newcomers: Sequence[Person] = (),
 ) -> Step:
     """Requests at `rate` per second (plus `arrivals` per second of new arrivals asking for the
-    login page), each timed from the moment it was due."""
+    login page), each timed from the moment it was due. With arrivals, the others are people
+    already logged in: they keep their session (no login in their mix)."""
     loop = asyncio.get_running_loop()
-    work = plan(people, int(rate * seconds), seed)
+    work = plan(people, int(rate * seconds), seed, logins=not arrivals)
     rng = random.Random(seed + 1)
     events: list[tuple[float, str, Person]] = [
         (i / rate, endpoint, person) for i, (endpoint, person) in enumerate(work)
@@ -755,6 +766,7 @@ class Run:
     steps: list[Step]
     overload: Step | None
     sustainable: Step | None
+    shedding: Topology | None
     command: str
     started: dt.datetime
 
@@ -771,9 +783,7 @@ def report(run: Run, png: Path) -> str:
         f"Topology: granian {run.topology.workers} workers x {run.topology.threads} blocking "
         f"threads (WSGI), a Celery worker (1 process), PostgreSQL and Redis (cache, sessions, "
         f"broker) — all on this machine's {cores} cores, with the driver.  ",
-        f"Territory: {run.territory.manifest.get('schools', '?')} schools, "
-        + ", ".join(f"{v:,} {k}" for k, v in list(counts.items())[:12])
-        + ".  ",
+        "Territory: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".  ",
         f"People in the run: {run.people:,} logged in before it ({run.login_failures} failures).",
         "",
         "## Server CPU per request, one request at a time",
@@ -813,12 +823,21 @@ def report(run: Run, png: Path) -> str:
             f"{st.db_cpu_ms / n:.2f} | {st.driver_cpu_ms / n:.2f} | {st.machine_cpu_ms / n:.2f} |"
         )
     lines += ["", f"![latency against offered load]({png.name})", ""]
-    for title, step in (
-        ("the last step within the target", run.sustainable),
-        ("overload", run.overload),
-    ):
-        if step is not None:
-            lines += breakdown(step, title)
+    if run.sustainable is not None:
+        lines += breakdown(run.sustainable, "the last step within the target")
+    if run.overload is not None and run.shedding is not None:
+        sh = run.shedding
+        lines += [
+            "### Overload: twice the sustainable load, load shedding on",
+            "",
+            f"The web processes restart with {sh.threads} blocking threads each, "
+            f"`PREAU_SHED_MAX_IN_FLIGHT={sh.shed_in_flight}` and "
+            f"`PREAU_SHED_MAX_QUEUE_MS={sh.shed_queue_ms}`. People already logged in keep "
+            "their session (no login in their mix) at 0.8x the sustainable rate; new arrivals "
+            "(`arrival`: the login page, then the password when let in) come at 1.2x.",
+            "",
+            *breakdown(run.overload, "overload")[2:],
+        ]
     failing = run.steps[-1] if run.steps and run.steps[-1] is not run.sustainable else None
     if failing is not None:
         lines += breakdown(failing, "the first step past the target")
@@ -952,15 +971,21 @@ async def measure(
             await driver.close()
     overload = None
     if sustainable is not None and not run_args.no_overload:
-        topology.shed_queue_ms = run_args.shed_queue_ms
-        with running(topology):
-            driver = Driver(f"http://127.0.0.1:{topology.port}", territory.host, territory.password)
+        shedding = replace(
+            topology,
+            threads=run_args.overload_threads,
+            shed_queue_ms=run_args.shed_queue_ms,
+            shed_in_flight=run_args.shed_in_flight,
+            procs=[],
+        )
+        with running(shedding):
+            driver = Driver(f"http://127.0.0.1:{shedding.port}", territory.host, territory.password)
             try:
                 base = sustainable.rate  # a new server process: the sessions are in Redis
                 print(f"overload: {0.8 * base:.0f} req/s logged in + {1.2 * base:.0f}/s arrivals")
                 overload = await open_model(
                     driver,
-                    topology,
+                    shedding,
                     people,
                     rate=0.8 * base,
                     seconds=size.step_seconds,
@@ -980,6 +1005,7 @@ async def measure(
         steps=steps,
         overload=overload,
         sustainable=sustainable,
+        shedding=shedding if overload is not None else None,
         command=" ".join(["bench/monday.py", *sys.argv[1:]]),
         started=started,
     )
@@ -1000,6 +1026,15 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=2, help="blocking threads per web worker")
     parser.add_argument("--shed-queue-ms", type=int, default=30)
+    parser.add_argument(
+        "--shed-in-flight", type=int, default=2, help="PREAU_SHED_MAX_IN_FLIGHT in the overload"
+    )
+    parser.add_argument(
+        "--overload-threads",
+        type=int,
+        default=8,
+        help="blocking threads per web worker in the overload (room to refuse at once)",
+    )
     parser.add_argument("--no-overload", action="store_true")
     parser.add_argument("--rates", default="", help="comma-separated steps (req/s) instead")
     parser.add_argument("--step-seconds", type=float, default=0)

@@ -5,11 +5,12 @@
 
 S is 1 school (about 1,000 accounts), M 50 schools (about 50,000), L 500 (about 500,000).
 The database (`--database-url`, else BENCH_DATABASE_URL, else
-postgres://postgres@127.0.0.1:5432/preau_bench_territory) is dropped and created (its name must
-contain "bench"), migrated, given a tenant (bench/setup_tenant.py); the directory comes from the
-AAF generator through the real importer (`manage.py import aaf`); then timetables, a term of
-messages, news, the cahier de textes and documents are written with COPY (territory_data,
-territory_content). Every account is active with the same password. At the end: ANALYZE, and
+postgres://postgres@127.0.0.1:5432/preau_bench_territory_<size>, one per size so that `make
+bench` at S leaves M's in place) is dropped and created (its name must contain "bench"),
+migrated, given a tenant (bench/setup_tenant.py); the directory comes from the AAF generator
+through the real importer (`manage.py import aaf`); then timetables, a term of messages, news,
+the cahier de textes and documents are written with COPY (territory_data, territory_content).
+Every account is active with the same password. At the end: ANALYZE, and
 var/bench/territory-<size>.json (database, tenant, host, password, counts, timings, seed, today).
 """
 
@@ -31,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import aaf_generate
 from aaf_import import PY, ROOT, BenchError, Database, run
 
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/preau_bench_territory"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/preau_bench_territory_{size}"
 SIZES = {"S": (1_000, 1), "M": (50_000, 50), "L": (500_000, 500)}
 SLUG = "territoire"
 WORK = ROOT / "var" / "bench" / "territory"
 TABLES = (
-    "directory_person", "directory_membership", "directory_guardianlink",
+    "directory_school", "directory_person", "directory_membership", "directory_guardianlink",
     "directory_teachingassignment", "directory_schoolclass", "directory_group", "timetable_course",
     "timetable_slot", "timetable_room", "messaging_message", "messaging_delivery",
     "core_notification", "news_news", "directory_audience", "directory_audiencetarget",
@@ -117,7 +118,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915
     args = arguments(argv)
-    url = args.database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DB
+    url = (
+        args.database_url
+        or os.environ.get("BENCH_DATABASE_URL")
+        or DEFAULT_DB.format(size=args.size.lower())
+    )
     people, schools = SIZES[args.size]
     phases: dict[str, float] = {}
     started = time.perf_counter()

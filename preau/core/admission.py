@@ -9,10 +9,13 @@ Two signals, each off when its setting is 0:
 
 Past either limit, a request without a session cookie (a new arrival: the login page, the
 portal's first load) gets a 503 with `Retry-After` and a light waiting page built without the
-database, templates or the session. A request with a session cookie passes until twice the
-in-flight limit, so logged-in people are the last to wait. The middleware sits right after the
-health endpoints, before sessions and tenants: refusing costs almost nothing. Each refusal is
-counted (`preau_http_shed_total{reason}` on /metrics).
+database, templates or the session. A request with a session cookie always passes: people
+already logged in carry on, and when even they are too many they wait in line (the proxy's
+timeouts bound the wait). Turning them away past twice the in-flight limit, as a first version
+did, refused 11 % of their requests at a load the machine could serve (`make bench`, docs/
+performance.md). The middleware sits right after the health endpoints, before sessions and
+tenants: refusing costs almost nothing. Each refusal is counted (`preau_http_shed_total{reason}`
+on /metrics).
 
 The operator's login windows per profile (core.windows, `PREAU_LOGIN_WINDOWS`) are the other,
 planned, way to spread a rush: they are applied at login (accounts.actions), not here, since
@@ -99,11 +102,10 @@ class AdmissionMiddleware:
             return self.get_response(request)
         in_flight = IN_FLIGHT.enter()
         try:
-            logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES
-            busy = bool(limit) and in_flight > (2 * limit if logged_in else limit)
-            waited = (
-                bool(max_queue) and not logged_in and queue_ms(request, time.time()) > max_queue
-            )
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                return self.get_response(request)
+            busy = bool(limit) and in_flight > limit
+            waited = bool(max_queue) and queue_ms(request, time.time()) > max_queue
             if busy or waited:
                 SHED.labels("in_flight" if busy else "queue_time").inc()
                 return waiting_response(settings.PREAU_SHED_RETRY_SECONDS)
