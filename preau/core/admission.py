@@ -88,6 +88,9 @@ def waiting_response(seconds: int) -> HttpResponse:
     )
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"
+    # A refusal is not a server error: counted on /metrics, not logged as an ERROR line each
+    # (Django's request logger would write one per refused arrival, thousands a minute).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

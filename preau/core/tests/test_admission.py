@@ -41,6 +41,14 @@ def test_past_the_in_flight_limit_a_new_arrival_waits_without_a_query(
     assert admission.IN_FLIGHT.value == 4  # the counter is given back
 
 
+def test_a_refusal_is_not_logged_as_a_server_error(world, settings, busy, caplog):
+    settings.PREAU_SHED_MAX_IN_FLIGHT = 1
+    busy(1)
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert Client().get("/accounts/login/").status_code == 503
+    assert not [r for r in caplog.records if r.name == "django.request"]
+
+
 def test_people_logged_in_carry_on_however_busy(world, settings, busy, client_for):
     settings.PREAU_SHED_MAX_IN_FLIGHT = 4
     client = client_for(world.pupil)
