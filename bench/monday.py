@@ -970,6 +970,7 @@ async def measure(
         finally:
             await driver.close()
     overload = None
+    shedding: Topology | None = None
     if sustainable is not None and not run_args.no_overload:
         shedding = replace(
             topology,
@@ -1005,7 +1006,7 @@ async def measure(
         steps=steps,
         overload=overload,
         sustainable=sustainable,
-        shedding=shedding if overload is not None else None,
+        shedding=shedding,
         command=" ".join(["bench/monday.py", *sys.argv[1:]]),
         started=started,
     )
