@@ -12,8 +12,8 @@ portal's first load) gets a 503 with `Retry-After` and a light waiting page buil
 database, templates or the session. A request with a session cookie always passes: people
 already logged in carry on, and when even they are too many they wait in line (the proxy's
 timeouts bound the wait). Turning them away past twice the in-flight limit, as a first version
-did, refused 11 % of their requests at a load the machine could serve (`make bench`, docs/
-performance.md). The middleware sits right after the health endpoints, before sessions and
+did, refused 11 % of their requests at a load the machine could serve (`make bench`,
+docs/performance.md). The middleware sits right after the health endpoints, before sessions and
 tenants: refusing costs almost nothing. Each refusal is counted (`preau_http_shed_total{reason}`
 on /metrics).
 
